@@ -1,0 +1,58 @@
+// The Worker's routes. Routes are thin: parse, take the caller from the verified token, call one
+// function, shape the answer. Every failure leaves as the contract's error body.
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { requireRole } from './auth/middleware.ts';
+import { minimumSecretLength } from './auth/tokens.ts';
+import { closeRequestDatabase } from './db/request-database.ts';
+import type { AppEnv } from './env.ts';
+import { ApiError, errorResponse } from './http/errors.ts';
+import { healthRoutes } from './routes/health.ts';
+import { customerRoutes } from './routes/ops/customers.ts';
+import { ingestKeyRoutes } from './routes/ops/ingest-keys.ts';
+import { pageRoutes } from './routes/pages.ts';
+import { sessionRoutes } from './routes/session.ts';
+
+/** Dashboard API bodies are small; ingestion sets its own, larger limit. */
+const apiBodyLimitBytes = 64 * 1024;
+
+export function createApp() {
+  const app = new Hono<AppEnv>();
+
+  app.onError((error, c) => {
+    if (error instanceof ApiError) return errorResponse(c, error);
+    console.error('unhandled error', c.req.method, new URL(c.req.url).pathname, error);
+    return errorResponse(c, new ApiError('internal', 'Something went wrong on our side; it has been logged.'));
+  });
+  app.notFound((c) => errorResponse(c, new ApiError('not_found', `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`)));
+
+  app.use('*', async (c, next) => {
+    if (c.env.ENVIRONMENT !== 'development' && (c.env.JWT_SECRET ?? '').length < minimumSecretLength) {
+      console.error(`JWT_SECRET is missing or shorter than ${minimumSecretLength} characters: refusing to serve`);
+      throw new ApiError('server_misconfigured', 'The server is not configured yet (JWT_SECRET); nothing is served until it is.');
+    }
+    await next();
+  });
+  app.use('/api/*', closeRequestDatabase);
+  app.use(
+    '/api/*',
+    bodyLimit({
+      maxSize: apiBodyLimitBytes,
+      onError: () => {
+        throw new ApiError('payload_too_large', `Request bodies are limited to ${apiBodyLimitBytes} bytes.`);
+      },
+    }),
+  );
+
+  app.route('/', healthRoutes);
+  app.route('/api/session', sessionRoutes);
+
+  app.use('/api/ops/*', requireRole('operator'));
+  app.route('/api/ops/customers', customerRoutes);
+  app.route('/api/ops/ingest-keys', ingestKeyRoutes);
+
+  app.use('/api/customer/*', requireRole('customer'));
+
+  app.route('/', pageRoutes);
+  return app;
+}

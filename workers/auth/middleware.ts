@@ -1,0 +1,30 @@
+// Establishes the caller for dashboard routes: a bearer JWT or the session cookie, verified,
+// not revoked, and of the required role.
+import type { MiddlewareHandler } from 'hono';
+import { getCookie } from 'hono/cookie';
+import type { AppEnv } from '../env.ts';
+import { ApiError } from '../http/errors.ts';
+import type { Role } from './principal.ts';
+import { sessionCookieName } from './session-cookie.ts';
+import { verifyToken } from './tokens.ts';
+import { isTokenRevoked } from './revocations.ts';
+
+function bearerToken(header: string | undefined): string | null {
+  if (!header) return null;
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  return match?.[1] ?? null;
+}
+
+export function requireRole(role: Role): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const token = bearerToken(c.req.header('authorization')) ?? getCookie(c, sessionCookieName) ?? null;
+    if (!token) throw new ApiError('unauthorized', 'Sign in first: send `Authorization: Bearer <token>` or a session cookie.');
+    const principal = await verifyToken(c.env.JWT_SECRET, token);
+    if (await isTokenRevoked(c.env, principal.tokenId)) throw new ApiError('unauthorized', 'The token has been revoked.');
+    if (principal.role !== role) {
+      throw new ApiError('forbidden', `This endpoint is for ${role}s; the token's role is ${principal.role}.`);
+    }
+    c.set('principal', principal);
+    await next();
+  };
+}

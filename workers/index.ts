@@ -1,0 +1,10 @@
+// The Worker entry: the hono app for HTTP, and the Durable Object classes wrangler binds.
+import { createApp } from './app.ts';
+
+export { AccessRegistry } from '../durable/AccessRegistry.ts';
+
+const app = createApp();
+
+export default {
+  fetch: app.fetch,
+} satisfies ExportedHandler<Env>;

@@ -1,0 +1,61 @@
+// The dashboards are static HTML entries built by vite into dist/ui; the Worker picks the entry
+// for a path and refuses pages the session's role may not open, before any script runs.
+import { Hono, type Context } from 'hono';
+import { getCookie } from 'hono/cookie';
+import type { Principal, Role } from '../auth/principal.ts';
+import { isTokenRevoked } from '../auth/revocations.ts';
+import { sessionCookieName } from '../auth/session-cookie.ts';
+import { verifyToken } from '../auth/tokens.ts';
+import type { AppEnv } from '../env.ts';
+
+const homeOf: Record<Role, string> = { operator: '/ops', customer: '/dashboard' };
+
+async function sessionPrincipal(c: Context<AppEnv>): Promise<Principal | null> {
+  const token = getCookie(c, sessionCookieName);
+  if (!token) return null;
+  try {
+    const principal = await verifyToken(c.env.JWT_SECRET, token);
+    return (await isTokenRevoked(c.env, principal.tokenId)) ? null : principal;
+  } catch {
+    return null;
+  }
+}
+
+async function servePage(c: Context<AppEnv>, entry: string): Promise<Response> {
+  const asset = await c.env.ASSETS.fetch(new URL(entry, c.req.url));
+  const response = new Response(asset.body, asset);
+  response.headers.set('cache-control', 'private, no-cache');
+  return response;
+}
+
+function forbiddenPage(role: Role): Response {
+  const home = homeOf[role];
+  return new Response(
+    `<!doctype html><html lang="en"><meta charset="utf-8"><title>Not for this account</title>` +
+      `<main><h1>This page is not available to your account</h1><p><a href="${home}">Go to your dashboard</a></p></main></html>`,
+    { status: 403, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'private, no-store' } },
+  );
+}
+
+function pageFor(role: Role, entry: string) {
+  return async (c: Context<AppEnv>) => {
+    const principal = await sessionPrincipal(c);
+    if (!principal) {
+      const next = new URL(c.req.url);
+      return c.redirect(`/login?next=${encodeURIComponent(next.pathname + next.search)}`, 302);
+    }
+    if (principal.role !== role) return forbiddenPage(principal.role);
+    return servePage(c, entry);
+  };
+}
+
+export const pageRoutes = new Hono<AppEnv>()
+  .get('/', async (c) => {
+    const principal = await sessionPrincipal(c);
+    return c.redirect(principal ? homeOf[principal.role] : '/login', 302);
+  })
+  .get('/login', (c) => servePage(c, '/login'))
+  .get('/ops', pageFor('operator', '/ops'))
+  .get('/ops/*', pageFor('operator', '/ops'))
+  .get('/dashboard', pageFor('customer', '/dashboard'))
+  .get('/dashboard/*', pageFor('customer', '/dashboard'));
