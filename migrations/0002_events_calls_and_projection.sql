@@ -191,15 +191,16 @@ RETURNS bigint LANGUAGE sql IMMUTABLE STRICT AS $$
           + ((duration_ms + 59999) / 60000)::numeric * fee_per_minute)::bigint
 $$;
 
--- Stores a batch of validated events (a JSON array of them, as received) exactly once per
--- (customer_id, id) and folds the new ones into calls and their detail tables. One statement, so
--- a flush is all or nothing and a retried flush changes nothing already stored. Answers the
--- number of events that were new.
+-- Stores a batch of events exactly once per (customer_id, id) and folds the new ones into calls
+-- and their detail tables. Each element is {"event": <validated, canonical ts>, "raw": <as
+-- received, unknown fields included>}. One statement, so a flush is all or nothing and a retried
+-- flush changes nothing already stored. Answers the number of events that were new.
 CREATE FUNCTION ingest_events(batch jsonb) RETURNS integer LANGUAGE sql AS $$
 WITH input AS (
-  SELECT e.value AS body, e.ordinality AS ord,
-         e.value->>'customer_id' AS customer_id, e.value->>'id' AS id, e.value->>'type' AS type,
-         e.value->>'call_id' AS call_id, (e.value->>'ts')::timestamptz AS ts
+  SELECT e.value->'event' AS body, e.value->'raw' AS raw, e.ordinality AS ord,
+         e.value->'event'->>'customer_id' AS customer_id, e.value->'event'->>'id' AS id,
+         e.value->'event'->>'type' AS type, e.value->'event'->>'call_id' AS call_id,
+         (e.value->'event'->>'ts')::timestamptz AS ts
   FROM jsonb_array_elements(batch) WITH ORDINALITY AS e
 ),
 fresh_keys AS (
@@ -215,7 +216,7 @@ fresh AS (
 ),
 raw AS (
   INSERT INTO events (customer_id, id, ts, type, call_id, body)
-  SELECT customer_id, id, ts, type, call_id, body FROM fresh
+  SELECT customer_id, id, ts, type, call_id, raw FROM fresh
   RETURNING 1
 ),
 turns AS (
