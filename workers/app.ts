@@ -8,6 +8,7 @@ import { closeRequestDatabase } from './db/request-database.ts';
 import type { AppEnv } from './env.ts';
 import { ApiError, errorResponse } from './http/errors.ts';
 import { healthRoutes } from './routes/health.ts';
+import { ingestRoutes } from './routes/ingest.ts';
 import { customerRoutes } from './routes/ops/customers.ts';
 import { ingestKeyRoutes } from './routes/ops/ingest-keys.ts';
 import { pageRoutes } from './routes/pages.ts';
@@ -45,6 +46,7 @@ export function createApp() {
   );
 
   app.route('/', healthRoutes);
+  app.route('/v1', ingestRoutes);
   app.route('/api/session', sessionRoutes);
 
   app.use('/api/ops/*', requireRole('operator'));

@@ -1,10 +1,11 @@
-// Node-side services for the workerd test project: a migrated database of its own on the
-// machine's Postgres reached through the neon WebSocket proxy, and the Upstash REST stand-in
-// backed by the machine's Redis. Their addresses reach the Worker as bindings (vitest.workers.config.ts).
+// Starts tests/support/test-services.ts for the workerd test project and hands its addresses to
+// the Worker as bindings (vitest.workers.config.ts reads them with inject).
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
-import { startNeonWsProxy } from '../../local/neon-ws-proxy.ts';
-import { startUpstashRest } from '../../local/upstash-rest.ts';
-import { createTestDatabase } from './postgres.ts';
+import type { TestServices } from './test-services.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -16,17 +17,22 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject) {
-  const database = await createTestDatabase('workerd');
-  const proxy = await startNeonWsProxy({});
-  const redisRestToken = `test-${crypto.randomUUID()}`;
-  const redis = await startUpstashRest({ token: redisRestToken, redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' });
-  project.provide('databaseUrl', database.url);
-  project.provide('neonWsProxy', proxy.hostPort);
-  project.provide('redisRestUrl', redis.url);
-  project.provide('redisRestToken', redisRestToken);
+  const script = fileURLToPath(new URL('./test-services.ts', import.meta.url));
+  const child = spawn(process.execPath, [script], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const [line] = (await Promise.race([
+    once(createInterface({ input: child.stdout }), 'line'),
+    once(child, 'exit').then(([code]) => {
+      throw new Error(`test services exited with code ${code} before starting`);
+    }),
+  ])) as [string];
+  const services = JSON.parse(line) as TestServices;
+  project.provide('databaseUrl', services.databaseUrl);
+  project.provide('neonWsProxy', services.neonWsProxy);
+  project.provide('redisRestUrl', services.redisRestUrl);
+  project.provide('redisRestToken', services.redisRestToken);
   return async () => {
-    await redis.stop();
-    await proxy.stop();
-    await database.drop();
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    await exited;
   };
 }
