@@ -52,7 +52,7 @@ function skipString(body: string, openQuote: number): number {
     if (quote === -1) return -1;
     let backslashes = 0;
     while (body.charCodeAt(quote - 1 - backslashes) === BACKSLASH) backslashes++;
-    if (backslashes % 2 === 1) return quote + 1;
+    if (backslashes % 2 === 0) return quote + 1;
   }
 }
 
