@@ -2,7 +2,7 @@
 import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
 
-export const testJwtSecret = 'workerd-test-secret-0123456789abcdef0123456789';
+const testJwtSecret = 'workerd-test-secret-0123456789abcdef0123456789';
 
 export default defineConfig({
   plugins: [
@@ -11,6 +11,7 @@ export default defineConfig({
       miniflare: {
         bindings: {
           ENVIRONMENT: 'test',
+          EVENT_BUFFER_LIMIT: '2000',
           JWT_SECRET: testJwtSecret,
           DATABASE_URL: inject('databaseUrl'),
           NEON_WS_PROXY: inject('neonWsProxy'),

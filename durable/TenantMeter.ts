@@ -13,7 +13,7 @@ import { flushDelayMs, flushRetryDelayMs } from './tenant/flush-backoff.ts';
 export const dedupWindowMs = 25 * 3_600_000;
 /** Ended calls are remembered longer, so a late second call.ended is still recognised. */
 const endedCallMemoryMs = 48 * 3_600_000;
-export const bufferLimit = 100_000;
+const defaultBufferLimit = 100_000;
 const flushBatchSize = 1_000;
 
 export interface MeterRejection {
@@ -35,6 +35,7 @@ export interface FlushReport {
 
 export class TenantMeter extends DurableObject<Env> {
   private readonly sql: SqlStorage;
+  private readonly bufferLimit: number;
   private buffered = 0;
   private failedAttempts = 0;
   private lastError: string | null = null;
@@ -42,6 +43,7 @@ export class TenantMeter extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
+    this.bufferLimit = Number(env.EVENT_BUFFER_LIMIT) || defaultBufferLimit;
     this.sql.exec(`
       CREATE TABLE IF NOT EXISTS event_buffer (
         seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -60,7 +62,7 @@ export class TenantMeter extends DurableObject<Env> {
   }
 
   async ingest(events: ValidEvent[], nowMs: number = Date.now()): Promise<MeterIngestResult> {
-    if (this.buffered + events.length > bufferLimit) {
+    if (this.buffered + events.length > this.bufferLimit) {
       return { status: 'buffer_full', retryAfterSeconds: Math.ceil(flushRetryDelayMs(this.failedAttempts + 1, () => 1) / 1000) };
     }
     let accepted = 0;

@@ -7,6 +7,15 @@ import { ingestEvents } from '../ingest/ingest-events.ts';
 import { authenticateIngestKey } from '../ingest/ingest-key.ts';
 import { MAX_BATCH_BYTES } from '../ingest/parse-batch.ts';
 
+async function readUtf8(request: Request): Promise<string> {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(await request.arrayBuffer());
+  } catch (error) {
+    if (error instanceof TypeError) throw new ApiError('bad_request', 'The body is not valid UTF-8.');
+    throw error;
+  }
+}
+
 export const ingestRoutes = new Hono<AppEnv>().post(
   '/events',
   bodyLimit({
@@ -17,7 +26,7 @@ export const ingestRoutes = new Hono<AppEnv>().post(
   }),
   async (c) => {
     const grant = await authenticateIngestKey(c.env, c.req.header('authorization'));
-    const outcome = await ingestEvents({ env: c.env, grant, body: await c.req.text(), contentType: c.req.header('content-type') ?? null });
+    const outcome = await ingestEvents({ env: c.env, grant, body: await readUtf8(c.req.raw), contentType: c.req.header('content-type') ?? null });
     if (outcome.kind === 'buffer_full') {
       const error = new ApiError(
         'service_unavailable',
