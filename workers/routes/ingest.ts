@@ -9,7 +9,7 @@ import { MAX_BATCH_BYTES } from '../ingest/parse-batch.ts';
 
 async function readUtf8(request: Request): Promise<string> {
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(await request.arrayBuffer());
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(await request.arrayBuffer());
   } catch (error) {
     if (error instanceof TypeError) throw new ApiError('bad_request', 'The body is not valid UTF-8.');
     throw error;
