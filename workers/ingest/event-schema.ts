@@ -1,6 +1,6 @@
 // The events of CONTRACT section 1 as zod schemas: what POST /v1/events accepts, field by field.
 // Objects strip unknown fields (the raw text keeps them), so a validated event holds exactly the
-// contract's fields and nothing a sender named `__proto__` or `constructor` reaches it.
+// contract's fields, and keys a sender names `__proto__` or `constructor` never reach it.
 // Messages here are the field-specific ones; describeIssue (event-issues.ts) words the rest.
 import * as z from 'zod';
 
@@ -17,7 +17,7 @@ export type EventType = (typeof EVENT_TYPES)[number];
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
-export const TIMESTAMP_EXAMPLE = '2026-11-24T14:03:07.120Z';
+const TIMESTAMP_EXAMPLE = '2026-11-24T14:03:07.120Z';
 
 /** A field-specific message for a value that is present but wrong; a missing one is worded generically. */
 function whenPresent(message: string) {
@@ -37,7 +37,7 @@ const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))
  * `RFC3339Nano` and Python's microseconds are accepted without moving an event into the next
  * second (or day). Other offsets are refused: day and hour boundaries are UTC everywhere.
  */
-export function parseUtcTimestamp(text: string): { ok: true; ms: number } | { ok: false; message: string } {
+function parseUtcTimestamp(text: string): { ok: true; ms: number } | { ok: false; message: string } {
   const match = RFC3339.exec(text);
   if (!match) return { ok: false, message: `must be an RFC 3339 UTC timestamp like "${TIMESTAMP_EXAMPLE}"` };
   const [, year, month, day, hour, minute, second, fraction = '', offset] = match;
@@ -107,8 +107,6 @@ function eventSchema<Type extends EventType, Shape extends z.ZodRawShape>(type: 
   return z.object({ type: z.literal(type), ...envelope, ...shape });
 }
 
-const providerKind = z.enum(['stt', 'llm', 'tts', 'telephony']);
-
 export const callStartedSchema = eventSchema('call.started', {
   direction: z.enum(['inbound', 'outbound']),
   from: phoneNumber,
@@ -131,7 +129,7 @@ export const callTurnSchema = eventSchema('call.turn', {
 });
 
 export const providerRequestSchema = eventSchema('provider.request', {
-  kind: providerKind,
+  kind: z.enum(['stt', 'llm', 'tts', 'telephony']),
   provider: label,
   ok: z.boolean(),
   latency_ms: milliseconds,

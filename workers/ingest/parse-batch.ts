@@ -94,8 +94,8 @@ type EventCheck = { ok: true; event: SwitchboardEvent } | { ok: false; issues: E
 
 function checkEvent(json: ParsedJson, bytes: number, nowMs: number): EventCheck {
   if (bytes > MAX_EVENT_BYTES) {
-    const size = numberFormat.format(bytes);
-    return { ok: false, issues: [{ path: '', message: `is ${size} bytes; an event may be at most 65,536 bytes of UTF-8` }] };
+    const message = `is ${numberFormat.format(bytes)} bytes; an event may be at most ${numberFormat.format(MAX_EVENT_BYTES)} bytes of UTF-8`;
+    return { ok: false, issues: [{ path: '', message }] };
   }
   if (!json.ok) return { ok: false, issues: [{ path: '', message: `is not valid JSON: ${json.message}` }] };
   if (!isPlainObject(json.value)) return { ok: false, issues: [{ path: '', message: 'must be a JSON object (one event)' }] };
@@ -125,8 +125,8 @@ export function parseEventBatch(input: { body: string; contentType: string | nul
   if (!Array.isArray(texts)) return texts;
   if (texts.length === 0) return failure(400, 'empty_batch', 'The request has no events.');
   if (texts.length > MAX_EVENTS_PER_BATCH) {
-    const count = numberFormat.format(texts.length);
-    return failure(413, 'payload_too_large', `The request has ${count} events; at most 1,000 are accepted per request.`);
+    const message = `The request has ${numberFormat.format(texts.length)} events; at most ${numberFormat.format(MAX_EVENTS_PER_BATCH)} are accepted per request.`;
+    return failure(413, 'payload_too_large', message);
   }
 
   const parsed = texts.map((text) => ({ ...text, json: parseJson(text.text) }));
