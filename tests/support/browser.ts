@@ -4,7 +4,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { ImpactValue, Result, RunOptions } from 'axe-core';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 
 export const chromiumPath = '/usr/bin/chromium';
 const screenshotDir = fileURLToPath(new URL('../../test-results/screenshots/', import.meta.url));
@@ -85,8 +85,8 @@ export async function checkAccessibility(page: Page): Promise<AccessibilityViola
     }));
 }
 
-export function focusedElementId(page: Page): Promise<string | null> {
-  return page.evaluate<string | null>('document.activeElement ? document.activeElement.id : null');
+export async function hasFocus(locator: Locator): Promise<boolean> {
+  return (await locator.and(locator.page().locator(':focus')).count()) === 1;
 }
 
 /** CSS pixels by which the page is wider than its viewport: 0 unless something forces sideways scrolling. */
