@@ -187,8 +187,9 @@ CREATE INDEX call_cost_lines_pair ON call_cost_lines (component, provider);
 -- same definition; an integration test compares the two on random inputs).
 CREATE FUNCTION billed_amount_micros(provider_cost bigint, duration_ms bigint, markup_bps integer, fee_per_minute bigint)
 RETURNS bigint LANGUAGE sql IMMUTABLE STRICT AS $$
-  SELECT (floor((provider_cost::numeric * (10000 + markup_bps) + 5000) / 10000)
-          + ((duration_ms + 59999) / 60000)::numeric * fee_per_minute)::bigint
+  -- div() is exact integer division; numeric '/' rounds its quotient, which floor() then trusts.
+  SELECT (div(provider_cost::numeric * (10000 + markup_bps) + 5000, 10000)
+          + div(duration_ms::numeric + 59999, 60000) * fee_per_minute)::bigint
 $$;
 
 -- Stores a batch of events exactly once per (customer_id, id) and folds the new ones into calls
