@@ -53,6 +53,7 @@ export class TenantMeter extends DurableObject<Env> {
       CREATE TABLE IF NOT EXISTS seen_events (event_id TEXT PRIMARY KEY, received_ms INTEGER NOT NULL);
       CREATE INDEX IF NOT EXISTS seen_events_received ON seen_events (received_ms);
       CREATE TABLE IF NOT EXISTS ended_calls (call_id TEXT PRIMARY KEY, event_id TEXT NOT NULL, received_ms INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS declared_recordings (call_id TEXT PRIMARY KEY, sha256 TEXT NOT NULL, received_ms INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS flush_state (id INTEGER PRIMARY KEY CHECK (id = 1), failed_attempts INTEGER NOT NULL, last_error TEXT);
     `);
     this.buffered = this.sql.exec<{ n: number }>('SELECT count(*) AS n FROM event_buffer').one().n;
@@ -82,6 +83,9 @@ export class TenantMeter extends DurableObject<Env> {
             continue;
           }
           this.sql.exec('INSERT INTO ended_calls (call_id, event_id, received_ms) VALUES (?, ?, ?)', event.call_id, event.id, nowMs);
+          if (event.audio) {
+            this.sql.exec('INSERT OR REPLACE INTO declared_recordings (call_id, sha256, received_ms) VALUES (?, ?, ?)', event.call_id, event.audio.sha256, nowMs);
+          }
         }
         this.sql.exec('INSERT INTO seen_events (event_id, received_ms) VALUES (?, ?)', event.id, nowMs);
         this.sql.exec('INSERT INTO event_buffer (event_json, raw_json) VALUES (?, ?)', JSON.stringify(event), raw);
@@ -134,6 +138,11 @@ export class TenantMeter extends DurableObject<Env> {
     return { flushed: 0, remaining: this.buffered, failedAttempts: this.failedAttempts, lastError: this.lastError };
   }
 
+  /** The sha256 a recent call.ended declared for the call's recording, if any. */
+  declaredRecordingSha256(callId: string): string | null {
+    return this.sql.exec<{ sha256: string }>('SELECT sha256 FROM declared_recordings WHERE call_id = ?', callId).toArray()[0]?.sha256 ?? null;
+  }
+
   private recordFlushOutcome(failedAttempts: number, lastError: string | null): void {
     this.failedAttempts = failedAttempts;
     this.lastError = lastError;
@@ -143,6 +152,7 @@ export class TenantMeter extends DurableObject<Env> {
   private forgetOldKeys(nowMs: number): void {
     this.sql.exec('DELETE FROM seen_events WHERE received_ms < ?', nowMs - dedupWindowMs);
     this.sql.exec('DELETE FROM ended_calls WHERE received_ms < ?', nowMs - endedCallMemoryMs);
+    this.sql.exec('DELETE FROM declared_recordings WHERE received_ms < ?', nowMs - endedCallMemoryMs);
   }
 }
 

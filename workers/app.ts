@@ -12,6 +12,7 @@ import { ingestRoutes } from './routes/ingest.ts';
 import { customerRoutes } from './routes/ops/customers.ts';
 import { ingestKeyRoutes } from './routes/ops/ingest-keys.ts';
 import { pageRoutes } from './routes/pages.ts';
+import { recordingPlaybackRoutes, recordingUploadRoutes } from './routes/recordings.ts';
 import { sessionRoutes } from './routes/session.ts';
 
 /** Dashboard API bodies are small; ingestion sets its own, larger limit. */
@@ -34,7 +35,7 @@ export function createApp() {
     }
     await next();
   });
-  app.use('/api/*', closeRequestDatabase);
+  app.use('*', closeRequestDatabase);
   app.use(
     '/api/*',
     bodyLimit({
@@ -47,11 +48,13 @@ export function createApp() {
 
   app.route('/', healthRoutes);
   app.route('/v1', ingestRoutes);
+  app.route('/v1/calls', recordingUploadRoutes);
   app.route('/api/session', sessionRoutes);
 
   app.use('/api/ops/*', requireRole('operator'));
   app.route('/api/ops/customers', customerRoutes);
   app.route('/api/ops/ingest-keys', ingestKeyRoutes);
+  app.route('/api/ops/calls', recordingPlaybackRoutes);
 
   app.use('/api/customer/*', requireRole('customer'));
 
