@@ -88,10 +88,11 @@ await mkdir(reportDir, { recursive: true });
 const only = process.argv.slice(2);
 const steps: Array<[string, () => Promise<StepResult>]> = [
   ['types', () => check('wrangler types --check', 'npx', ['wrangler', 'types', 'workers/worker-configuration.d.ts', '--include-runtime=false', '--strict-vars=false', '--check'])],
-  ['tsc', () => check('tsc (workerd, browser, node, tests)', 'node', ['scripts/typecheck.ts'])],
+  ['tsc', () => check('tsc (workerd, browser, node, tests)', process.execPath, ['scripts/typecheck.ts'])],
   ['deno-check', () => check('deno check', 'npx', ['deno', 'check', '--quiet', 'workers/index.ts', 'analytics/'])],
   ['deno', denoTests],
   ['build', () => check('vite build', 'npx', ['vite', 'build', '--config', 'ui/vite.config.ts', '--logLevel', 'warn'])],
+  ['ui-budget', () => check('UI JavaScript budgets', process.execPath, ['scripts/ui-budget.ts'])],
   ['bundle', bundleSize],
   ['node', () => vitest('node', 'vitest.node.config.ts')],
   ['workerd', () => vitest('workerd', 'vitest.workers.config.ts')],
