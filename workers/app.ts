@@ -9,6 +9,7 @@ import type { AppEnv } from './env.ts';
 import { ApiError, errorResponse } from './http/errors.ts';
 import { healthRoutes } from './routes/health.ts';
 import { ingestRoutes } from './routes/ingest.ts';
+import { callRoutes } from './routes/ops/calls.ts';
 import { customerRoutes } from './routes/ops/customers.ts';
 import { ingestKeyRoutes } from './routes/ops/ingest-keys.ts';
 import { pageRoutes } from './routes/pages.ts';
@@ -55,6 +56,7 @@ export function createApp() {
   app.route('/api/ops/customers', customerRoutes);
   app.route('/api/ops/ingest-keys', ingestKeyRoutes);
   app.route('/api/ops/calls', recordingPlaybackRoutes);
+  app.route('/api/ops', callRoutes);
 
   app.use('/api/customer/*', requireRole('customer'));
 

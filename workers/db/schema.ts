@@ -1,7 +1,7 @@
 // drizzle's view of the tables that migrations/ creates. The SQL files are the source of truth
 // (they carry roles, policies and triggers drizzle does not model); this file must match them,
 // which tests/integration/schema.integration.test.ts checks against a migrated database.
-import { bigint, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigint, boolean, integer, jsonb, numeric, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 
 const micros = (name: string) => bigint(name, { mode: 'bigint' });
 const instant = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
@@ -49,3 +49,132 @@ export const auditLog = pgTable('audit_log', {
   before: jsonb('before'),
   after: jsonb('after'),
 });
+
+/** One row per call, folded from its events by ingest_events() (migrations/0002). */
+export const calls = pgTable(
+  'calls',
+  {
+    customerId: text('customer_id').notNull().references(() => customers.id),
+    callId: text('call_id').notNull(),
+    startedAt: instant('started_at'),
+    endedAt: instant('ended_at'),
+    status: text('status', { enum: ['completed', 'failed', 'abandoned'] }),
+    direction: text('direction'),
+    fromNumber: text('from_number'),
+    toNumber: text('to_number'),
+    agentId: text('agent_id'),
+    agentVersion: text('agent_version'),
+    region: text('region'),
+    sttProvider: text('stt_provider'),
+    llmProvider: text('llm_provider'),
+    ttsProvider: text('tts_provider'),
+    telephonyProvider: text('telephony_provider'),
+    traceId: text('trace_id'),
+    durationMs: bigint('duration_ms', { mode: 'bigint' }),
+    ttfaMs: bigint('ttfa_ms', { mode: 'bigint' }),
+    escalated: boolean('escalated'),
+    taskSuccess: boolean('task_success'),
+    endedEventId: text('ended_event_id'),
+    turnCount: integer('turn_count').notNull().default(0),
+    maxE2eMs: bigint('max_e2e_ms', { mode: 'bigint' }),
+    interrupted: boolean('interrupted').notNull().default(false),
+    errorCount: integer('error_count').notNull().default(0),
+    toolCallCount: integer('tool_call_count').notNull().default(0),
+    toolFailureCount: integer('tool_failure_count').notNull().default(0),
+    csatSum: integer('csat_sum').notNull().default(0),
+    csatCount: integer('csat_count').notNull().default(0),
+    providerCostMicros: micros('provider_cost_micros').notNull().default(0n),
+    billedMicros: micros('billed_micros').notNull().default(0n),
+    markupBps: integer('markup_bps'),
+    feePerMinuteMicros: micros('fee_per_minute_micros'),
+    audioContentType: text('audio_content_type'),
+    audioSha256: text('audio_sha256'),
+    audioKey: text('audio_key'),
+    contentErasedAt: instant('content_erased_at'),
+    updatedAt: instant('updated_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.customerId, t.callId] })],
+);
+
+export const callTurns = pgTable(
+  'call_turns',
+  {
+    customerId: text('customer_id').notNull(),
+    callId: text('call_id').notNull(),
+    turn: integer('turn').notNull(),
+    eventId: text('event_id').notNull(),
+    ts: instant('ts').notNull(),
+    userText: text('user_text'),
+    agentText: text('agent_text'),
+    sttMs: bigint('stt_ms', { mode: 'bigint' }).notNull(),
+    llmMs: bigint('llm_ms', { mode: 'bigint' }).notNull(),
+    ttsMs: bigint('tts_ms', { mode: 'bigint' }).notNull(),
+    e2eMs: bigint('e2e_ms', { mode: 'bigint' }).notNull(),
+    interrupted: boolean('interrupted').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.customerId, t.callId, t.turn] })],
+);
+
+export const providerRequests = pgTable(
+  'provider_requests',
+  {
+    customerId: text('customer_id').notNull(),
+    callId: text('call_id').notNull(),
+    eventId: text('event_id').notNull(),
+    ts: instant('ts').notNull(),
+    kind: text('kind').notNull(),
+    provider: text('provider').notNull(),
+    ok: boolean('ok').notNull(),
+    latencyMs: bigint('latency_ms', { mode: 'bigint' }).notNull(),
+    errorCode: text('error_code'),
+  },
+  (t) => [primaryKey({ columns: [t.customerId, t.eventId] })],
+);
+
+export const toolCalls = pgTable(
+  'tool_calls',
+  {
+    customerId: text('customer_id').notNull(),
+    callId: text('call_id').notNull(),
+    eventId: text('event_id').notNull(),
+    ts: instant('ts').notNull(),
+    name: text('name').notNull(),
+    ok: boolean('ok').notNull(),
+    latencyMs: bigint('latency_ms', { mode: 'bigint' }).notNull(),
+    arguments: jsonb('arguments'),
+    result: jsonb('result'),
+    error: text('error'),
+  },
+  (t) => [primaryKey({ columns: [t.customerId, t.eventId] })],
+);
+
+export const callErrors = pgTable(
+  'call_errors',
+  {
+    customerId: text('customer_id').notNull(),
+    callId: text('call_id').notNull(),
+    eventId: text('event_id').notNull(),
+    ts: instant('ts').notNull(),
+    component: text('component').notNull(),
+    code: text('code').notNull(),
+    message: text('message').notNull(),
+    stack: text('stack'),
+  },
+  (t) => [primaryKey({ columns: [t.customerId, t.eventId] })],
+);
+
+export const callCostLines = pgTable(
+  'call_cost_lines',
+  {
+    customerId: text('customer_id').notNull(),
+    callId: text('call_id').notNull(),
+    lineNo: integer('line_no').notNull(),
+    component: text('component').notNull(),
+    provider: text('provider').notNull(),
+    quantity: numeric('quantity', { mode: 'number' }).notNull(),
+    unit: text('unit').notNull(),
+    estimatedMicros: micros('estimated_micros').notNull(),
+    reconciledMicros: micros('reconciled_micros'),
+  },
+  (t) => [primaryKey({ columns: [t.customerId, t.callId, t.lineNo] })],
+);
