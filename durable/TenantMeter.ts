@@ -1,13 +1,25 @@
-// One per customer (idFromName(customer_id)). Ingestion's durable edge: it deduplicates events,
-// rejects a second call.ended, and writes accepted events to its SQLite storage before the 202
-// leaves (the output gate holds the response until the write is durable), then flushes them to
-// Postgres from an alarm, retrying with backoff while Postgres is down. The buffer is bounded:
-// past its limit the object refuses new events instead of accepting what it might lose.
+// One per customer (idFromName(customer_id)). Ingestion's durable edge and the customer's live
+// counters:
+// - it deduplicates events, rejects a second call.ended, and writes accepted events to its SQLite
+//   storage before the 202 leaves (the output gate holds the response until the write is
+//   durable), then flushes them to Postgres from an alarm, retrying with backoff while Postgres is
+//   down; the buffer is bounded, and past its limit new events are refused rather than risked;
+// - it folds every accepted event into its live hour (10-second buckets) and reports the new
+//   counts and its own row to the PlatformMeter every couple of seconds while it has traffic.
+// Its alarm runs only while there is something to flush, report or watch, so quiet tenants cost
+// nothing.
 import { DurableObject } from 'cloudflare:workers';
+import { hourWindowMs, liveAsOf, rateMetrics, rateWindowMs } from '../analytics/live-window.ts';
+import { effectiveNormalCallsPerHour } from '../analytics/load.ts';
 import { openDatabase } from '../workers/db/client.ts';
 import { storeEventBatch, type StoredEventInput } from '../workers/db/event-store.ts';
+import type { SwitchboardEvent } from '../workers/ingest/event-schema.ts';
 import type { ValidEvent } from '../workers/ingest/parse-batch.ts';
+import { platformMeter } from './PlatformMeter.ts';
+import { allRegions, type TenantLiveRow, type TenantSnapshot } from './platform/live-view.ts';
 import { flushDelayMs, flushRetryDelayMs } from './tenant/flush-backoff.ts';
+import { TenantLiveStore } from './tenant/live-store.ts';
+import { rateCardAt, type MeterConfig } from './tenant/meter-config.ts';
 
 /** Events are remembered this long after receipt: longer than the 24 h an event may be late. */
 export const dedupWindowMs = 25 * 3_600_000;
@@ -15,6 +27,10 @@ export const dedupWindowMs = 25 * 3_600_000;
 const endedCallMemoryMs = 48 * 3_600_000;
 const defaultBufferLimit = 100_000;
 const flushBatchSize = 1_000;
+/** How soon new counts reach the PlatformMeter, and how often a live tenant refreshes its row. */
+export const reportDelayMs = 1_000;
+export const liveTickMs = 5_000;
+const loadWindowMs = 15 * 60_000;
 
 export interface MeterRejection {
   index: number;
@@ -36,49 +52,74 @@ export interface FlushReport {
 export class TenantMeter extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   private readonly bufferLimit: number;
+  private readonly live: TenantLiveStore;
   private buffered = 0;
   private failedAttempts = 0;
   private lastError: string | null = null;
+  private flushRetryAtMs = 0;
+  private reportSeq = 0;
+  private config: MeterConfig | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.bufferLimit = Number(env.EVENT_BUFFER_LIMIT) || defaultBufferLimit;
     this.sql.exec(`
-      CREATE TABLE IF NOT EXISTS event_buffer (
-        seq INTEGER PRIMARY KEY AUTOINCREMENT,
-        event_json TEXT NOT NULL,
-        raw_json TEXT NOT NULL
-      );
+      CREATE TABLE IF NOT EXISTS event_buffer (seq INTEGER PRIMARY KEY AUTOINCREMENT, event_json TEXT NOT NULL, raw_json TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS seen_events (event_id TEXT PRIMARY KEY, received_ms INTEGER NOT NULL);
       CREATE INDEX IF NOT EXISTS seen_events_received ON seen_events (received_ms);
       CREATE TABLE IF NOT EXISTS ended_calls (call_id TEXT PRIMARY KEY, event_id TEXT NOT NULL, received_ms INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS declared_recordings (call_id TEXT PRIMARY KEY, sha256 TEXT NOT NULL, received_ms INTEGER NOT NULL);
-      CREATE TABLE IF NOT EXISTS flush_state (id INTEGER PRIMARY KEY CHECK (id = 1), failed_attempts INTEGER NOT NULL, last_error TEXT);
+      CREATE TABLE IF NOT EXISTS meter_state (
+        id INTEGER PRIMARY KEY CHECK (id = 1), failed_attempts INTEGER NOT NULL, last_error TEXT,
+        flush_retry_at_ms INTEGER NOT NULL, report_seq INTEGER NOT NULL, config TEXT
+      );
     `);
+    this.live = new TenantLiveStore(this.sql);
     this.buffered = this.sql.exec<{ n: number }>('SELECT count(*) AS n FROM event_buffer').one().n;
-    const state = this.sql.exec<{ failed_attempts: number; last_error: string | null }>('SELECT failed_attempts, last_error FROM flush_state').toArray()[0];
-    this.failedAttempts = state?.failed_attempts ?? 0;
-    this.lastError = state?.last_error ?? null;
+    const state = this.sql
+      .exec<{ failed_attempts: number; last_error: string | null; flush_retry_at_ms: number; report_seq: number; config: string | null }>('SELECT * FROM meter_state')
+      .toArray()[0];
+    if (state) {
+      this.failedAttempts = state.failed_attempts;
+      this.lastError = state.last_error;
+      this.flushRetryAtMs = state.flush_retry_at_ms;
+      this.reportSeq = state.report_seq;
+      this.config = state.config ? (JSON.parse(state.config) as MeterConfig) : null;
+    }
+  }
+
+  private saveState(): void {
+    this.sql.exec(
+      'INSERT OR REPLACE INTO meter_state (id, failed_attempts, last_error, flush_retry_at_ms, report_seq, config) VALUES (1, ?, ?, ?, ?, ?)',
+      this.failedAttempts,
+      this.lastError,
+      this.flushRetryAtMs,
+      this.reportSeq,
+      this.config ? JSON.stringify(this.config) : null,
+    );
+  }
+
+  async configure(config: MeterConfig): Promise<void> {
+    this.config = config;
+    this.saveState();
   }
 
   async ingest(events: ValidEvent[], nowMs: number = Date.now()): Promise<MeterIngestResult> {
     if (this.buffered + events.length > this.bufferLimit) {
       return { status: 'buffer_full', retryAfterSeconds: Math.ceil(flushRetryDelayMs(this.failedAttempts + 1, () => 1) / 1000) };
     }
-    let accepted = 0;
     let duplicates = 0;
     const rejected: MeterRejection[] = [];
+    const accepted: SwitchboardEvent[] = [];
     this.ctx.storage.transactionSync(() => {
       for (const { index, event, raw } of events) {
-        const seen = this.sql.exec('SELECT 1 FROM seen_events WHERE event_id = ?', event.id).toArray().length > 0;
-        if (seen) {
+        if (this.sql.exec('SELECT 1 FROM seen_events WHERE event_id = ?', event.id).toArray().length > 0) {
           duplicates++;
           continue;
         }
         if (event.type === 'call.ended') {
-          const ended = this.sql.exec('SELECT 1 FROM ended_calls WHERE call_id = ?', event.call_id).toArray().length > 0;
-          if (ended) {
+          if (this.sql.exec('SELECT 1 FROM ended_calls WHERE call_id = ?', event.call_id).toArray().length > 0) {
             rejected.push({ index, path: 'type', message: 'call already ended: the first call.ended of a call is authoritative' });
             continue;
           }
@@ -89,46 +130,72 @@ export class TenantMeter extends DurableObject<Env> {
         }
         this.sql.exec('INSERT INTO seen_events (event_id, received_ms) VALUES (?, ?)', event.id, nowMs);
         this.sql.exec('INSERT INTO event_buffer (event_json, raw_json) VALUES (?, ?)', JSON.stringify(event), raw);
-        accepted++;
+        accepted.push(event);
+      }
+      if (accepted.length > 0) {
+        if (!this.config) {
+          const customerId = accepted[0]?.customer_id ?? '';
+          this.config = { customerId, rateCards: [], normalCallsPerHour: null, hourlySpendLimitMicros: 100_000_000 };
+          this.saveState();
+        }
+        this.live.record(accepted, (tsMs) => rateCardAt(this.config, tsMs), nowMs);
       }
     });
-    this.buffered += accepted;
-    if (accepted > 0 && (await this.ctx.storage.getAlarm()) === null) {
-      await this.ctx.storage.setAlarm(nowMs + flushDelayMs);
-    }
-    return { status: 'stored', accepted, duplicates, rejected };
+    this.buffered += accepted.length;
+    if (accepted.length > 0) await this.scheduleAlarm(nowMs + Math.min(flushDelayMs, reportDelayMs));
+    return { status: 'stored', accepted: accepted.length, duplicates, rejected };
   }
 
   override async alarm(): Promise<void> {
-    await this.flush();
+    await this.tick(Date.now());
   }
 
-  /** Writes buffered events to Postgres in batches; reschedules itself while any remain. */
+  /** The alarm's work at `nowMs`: flush what is due, report to the platform, plan the next run. */
+  async tick(nowMs: number = Date.now()): Promise<void> {
+    if (this.buffered > 0 && nowMs >= this.flushRetryAtMs) await this.flush(nowMs);
+    if (this.live.hasUnreported() || this.live.isActive(nowMs)) await this.reportToPlatform(nowMs);
+    this.live.prune(nowMs);
+    const next: number[] = [];
+    if (this.buffered > 0) next.push(Math.max(nowMs + flushDelayMs, this.flushRetryAtMs));
+    if (this.live.hasUnreported()) next.push(nowMs + reportDelayMs);
+    else if (this.live.isActive(nowMs)) next.push(nowMs + liveTickMs);
+    if (next.length > 0) await this.ctx.storage.setAlarm(Math.min(...next));
+    else await this.ctx.storage.deleteAlarm();
+  }
+
+  private async scheduleAlarm(atMs: number): Promise<void> {
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > atMs) await this.ctx.storage.setAlarm(atMs);
+  }
+
+  /** Writes buffered events to Postgres in batches, oldest first. */
   async flush(nowMs: number = Date.now()): Promise<FlushReport> {
     let flushed = 0;
     const database = openDatabase(this.env);
     try {
       while (this.buffered > 0) {
         const rows = this.sql
-          .exec<{ seq: number; event_json: string; raw_json: string }>(
-            'SELECT seq, event_json, raw_json FROM event_buffer ORDER BY seq LIMIT ?',
-            flushBatchSize,
-          )
+          .exec<{ seq: number; event_json: string; raw_json: string }>('SELECT seq, event_json, raw_json FROM event_buffer ORDER BY seq LIMIT ?', flushBatchSize)
           .toArray();
         if (rows.length === 0) break;
         const batch: StoredEventInput[] = rows.map((row) => ({ event: row.event_json, raw: row.raw_json }));
         await storeEventBatch(database.db, batch);
-        const lastSeq = rows[rows.length - 1]?.seq ?? 0;
-        this.sql.exec('DELETE FROM event_buffer WHERE seq <= ?', lastSeq);
+        this.sql.exec('DELETE FROM event_buffer WHERE seq <= ?', rows[rows.length - 1]?.seq ?? 0);
         this.buffered -= rows.length;
         flushed += rows.length;
       }
-      this.recordFlushOutcome(0, null);
-      this.forgetOldKeys(nowMs);
+      this.failedAttempts = 0;
+      this.lastError = null;
+      this.flushRetryAtMs = 0;
+      this.sql.exec('DELETE FROM seen_events WHERE received_ms < ?', nowMs - dedupWindowMs);
+      this.sql.exec('DELETE FROM ended_calls WHERE received_ms < ?', nowMs - endedCallMemoryMs);
+      this.sql.exec('DELETE FROM declared_recordings WHERE received_ms < ?', nowMs - endedCallMemoryMs);
     } catch (error) {
-      this.recordFlushOutcome(this.failedAttempts + 1, error instanceof Error ? error.message : String(error));
-      await this.ctx.storage.setAlarm(nowMs + flushRetryDelayMs(this.failedAttempts));
+      this.failedAttempts += 1;
+      this.lastError = error instanceof Error ? error.message : String(error);
+      this.flushRetryAtMs = nowMs + flushRetryDelayMs(this.failedAttempts);
     } finally {
+      this.saveState();
       this.ctx.waitUntil(database.close().catch(() => {}));
     }
     return { flushed, remaining: this.buffered, failedAttempts: this.failedAttempts, lastError: this.lastError };
@@ -143,16 +210,52 @@ export class TenantMeter extends DurableObject<Env> {
     return this.sql.exec<{ sha256: string }>('SELECT sha256 FROM declared_recordings WHERE call_id = ?', callId).toArray()[0]?.sha256 ?? null;
   }
 
-  private recordFlushOutcome(failedAttempts: number, lastError: string | null): void {
-    this.failedAttempts = failedAttempts;
-    this.lastError = lastError;
-    this.sql.exec('INSERT OR REPLACE INTO flush_state (id, failed_attempts, last_error) VALUES (1, ?, ?)', failedAttempts, lastError);
+  private liveRow(asOfMs: number, nowMs: number, region: string | null): TenantLiveRow {
+    const hour = this.live.window(asOfMs, hourWindowMs, region);
+    const metrics = rateMetrics(this.live.window(asOfMs, rateWindowMs, region));
+    return {
+      active_calls: this.live.activeCalls(nowMs, region),
+      calls_per_hour: hour.callsStarted,
+      cost_per_hour_micros: hour.billedMicros,
+      provider_cost_per_hour_micros: hour.providerCostMicros,
+      success_rate: metrics.success_rate,
+      error_rate: metrics.error_rate,
+      p95_e2e_ms: metrics.e2e_ms.p95,
+    };
   }
 
-  private forgetOldKeys(nowMs: number): void {
-    this.sql.exec('DELETE FROM seen_events WHERE received_ms < ?', nowMs - dedupWindowMs);
-    this.sql.exec('DELETE FROM ended_calls WHERE received_ms < ?', nowMs - endedCallMemoryMs);
-    this.sql.exec('DELETE FROM declared_recordings WHERE received_ms < ?', nowMs - endedCallMemoryMs);
+  /** This customer's row of the operator's table, per region and for all regions. */
+  snapshot(nowMs: number = Date.now()): TenantSnapshot {
+    const asOfMs = liveAsOf(nowMs);
+    const rows: Record<string, TenantLiveRow> = { [allRegions]: this.liveRow(asOfMs, nowMs, null) };
+    for (const region of this.live.regions(asOfMs - hourWindowMs)) rows[region] = this.liveRow(asOfMs, nowMs, region);
+    const learned = this.live.learnedNormalCallsPerHour(nowMs);
+    const configured = this.config?.normalCallsPerHour ?? null;
+    return {
+      asOfMs,
+      normalCallsPerHour: effectiveNormalCallsPerHour(configured, learned),
+      normalIsLearned: configured === null,
+      startedLast15Minutes: this.live.window(asOfMs, loadWindowMs, null).callsStarted,
+      hourlySpendLimitMicros: this.config?.hourlySpendLimitMicros ?? 100_000_000,
+      rows,
+    };
+  }
+
+  private async reportToPlatform(nowMs: number): Promise<void> {
+    const customerId = this.config?.customerId;
+    if (!customerId) return;
+    const { rows, resend } = this.live.deltasToReport();
+    if (!resend && rows.length > 0) {
+      this.reportSeq += 1;
+      this.saveState();
+    }
+    try {
+      await platformMeter(this.env).report({ customerId, seq: this.reportSeq, deltas: rows, snapshot: this.snapshot(nowMs) }, nowMs);
+      this.live.reported();
+    } catch (error) {
+      // The deltas stay in flight and go again, with the same seq, on the next alarm.
+      console.error('report to PlatformMeter failed', customerId, error);
+    }
   }
 }
 

@@ -2,6 +2,7 @@
 import { createApp } from './app.ts';
 
 export { AccessRegistry } from '../durable/AccessRegistry.ts';
+export { PlatformMeter } from '../durable/PlatformMeter.ts';
 export { TenantMeter } from '../durable/TenantMeter.ts';
 
 const app = createApp();

@@ -1,0 +1,206 @@
+// The operator's real-time values (CONTRACT section 2, "Operator real-time values"), defined once
+// over 10-second buckets: the TenantMeter fills them per customer and region, the PlatformMeter
+// merges them across customers, and both summarise them with the functions here.
+import { emptySketchState, mergeSketchStates, sketchQuantile, type SketchState } from './quantiles.ts';
+import { rate, type Rate } from './rate.ts';
+
+export const bucketMs = 10_000;
+export const rateWindowMs = 5 * 60_000;
+export const hourWindowMs = 60 * 60_000;
+export const attemptsWindowMs = 60_000;
+export const staleAfterMs = 4 * 3_600_000;
+
+export const providerKinds = ['stt', 'llm', 'tts', 'telephony'] as const;
+export type ProviderKind = (typeof providerKinds)[number];
+
+export function bucketStart(ms: number): number {
+  return Math.floor(ms / bucketMs) * bucketMs;
+}
+
+/** Live values are computed up to the last completed bucket, so `as_of` is at most 10 s old. */
+export function liveAsOf(nowMs: number): number {
+  return bucketStart(nowMs);
+}
+
+export interface ProviderCounter {
+  ok: number;
+  total: number;
+  latency: SketchState;
+}
+
+/** Everything counted in one 10-second bucket (for one customer and region, or merged). */
+export interface LiveBucket {
+  callsStarted: number;
+  callsEnded: number;
+  completed: number;
+  failed: number;
+  abandoned: number;
+  /** Ended calls that failed or had at least one call.error. */
+  endedWithError: number;
+  escalated: number;
+  /** Ended calls with at least one interrupted turn. */
+  endedInterrupted: number;
+  taskSuccess: number;
+  taskKnown: number;
+  toolCalls: number;
+  toolFailures: number;
+  csatSum: number;
+  csatCount: number;
+  providerCostMicros: number;
+  billedMicros: number;
+  /** Provider cost of ended calls by component (stt, llm, tts, telephony, ...). */
+  costByComponentMicros: Record<string, number>;
+  /** provider.request outcomes by `kind|provider`. */
+  providerRequests: Record<string, ProviderCounter>;
+  e2e: SketchState;
+  stt: SketchState;
+  llm: SketchState;
+  tts: SketchState;
+  ttfa: SketchState;
+}
+
+export function emptyBucket(): LiveBucket {
+  return {
+    callsStarted: 0,
+    callsEnded: 0,
+    completed: 0,
+    failed: 0,
+    abandoned: 0,
+    endedWithError: 0,
+    escalated: 0,
+    endedInterrupted: 0,
+    taskSuccess: 0,
+    taskKnown: 0,
+    toolCalls: 0,
+    toolFailures: 0,
+    csatSum: 0,
+    csatCount: 0,
+    providerCostMicros: 0,
+    billedMicros: 0,
+    costByComponentMicros: {},
+    providerRequests: {},
+    e2e: emptySketchState,
+    stt: emptySketchState,
+    llm: emptySketchState,
+    tts: emptySketchState,
+    ttfa: emptySketchState,
+  };
+}
+
+const countFields = [
+  'callsStarted',
+  'callsEnded',
+  'completed',
+  'failed',
+  'abandoned',
+  'endedWithError',
+  'escalated',
+  'endedInterrupted',
+  'taskSuccess',
+  'taskKnown',
+  'toolCalls',
+  'toolFailures',
+  'csatSum',
+  'csatCount',
+  'providerCostMicros',
+  'billedMicros',
+] as const satisfies ReadonlyArray<keyof LiveBucket>;
+
+const sketchFields = ['e2e', 'stt', 'llm', 'tts', 'ttfa'] as const satisfies ReadonlyArray<keyof LiveBucket>;
+
+function addRecords(target: Record<string, number>, source: Record<string, number>): Record<string, number> {
+  const out = { ...target };
+  for (const [key, value] of Object.entries(source)) out[key] = (out[key] ?? 0) + value;
+  return out;
+}
+
+export function mergeBuckets(buckets: readonly LiveBucket[]): LiveBucket {
+  const merged = emptyBucket();
+  for (const bucket of buckets) {
+    for (const field of countFields) merged[field] += bucket[field];
+    merged.costByComponentMicros = addRecords(merged.costByComponentMicros, bucket.costByComponentMicros);
+    for (const [key, counter] of Object.entries(bucket.providerRequests)) {
+      const current = merged.providerRequests[key];
+      merged.providerRequests[key] = current
+        ? { ok: current.ok + counter.ok, total: current.total + counter.total, latency: mergeSketchStates([current.latency, counter.latency]) }
+        : counter;
+    }
+  }
+  for (const field of sketchFields) merged[field] = mergeSketchStates(buckets.map((b) => b[field]));
+  return merged;
+}
+
+export interface Quantiles {
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+}
+
+function quantilesOf(sketch: SketchState): Quantiles {
+  return { p50: sketchQuantile(sketch, 0.5), p95: sketchQuantile(sketch, 0.95), p99: sketchQuantile(sketch, 0.99) };
+}
+
+export interface ProviderHealth {
+  kind: string;
+  provider: string | null;
+  success_rate: Rate;
+  latency_ms: Quantiles;
+}
+
+/** One entry per kind and per kind+provider, sorted by kind then provider (the kind first). */
+export function providerHealth(window: LiveBucket): ProviderHealth[] {
+  const byKind = new Map<string, ProviderCounter[]>();
+  const entries: ProviderHealth[] = [];
+  for (const [key, counter] of Object.entries(window.providerRequests)) {
+    const [kind = '', provider = ''] = key.split('|');
+    byKind.set(kind, [...(byKind.get(kind) ?? []), counter]);
+    entries.push({ kind, provider, success_rate: rate(counter.ok, counter.total), latency_ms: quantilesOf(counter.latency) });
+  }
+  for (const [kind, counters] of byKind) {
+    const ok = counters.reduce((sum, c) => sum + c.ok, 0);
+    const total = counters.reduce((sum, c) => sum + c.total, 0);
+    entries.push({ kind, provider: null, success_rate: rate(ok, total), latency_ms: quantilesOf(mergeSketchStates(counters.map((c) => c.latency))) });
+  }
+  return entries.sort((a, b) => a.kind.localeCompare(b.kind) || (a.provider ?? '').localeCompare(b.provider ?? ''));
+}
+
+export interface RateMetrics {
+  success_rate: Rate;
+  error_rate: Rate;
+  completion_rate: Rate;
+  escalation_rate: Rate;
+  interruption_rate: Rate;
+  task_success_rate: Rate;
+  tool_failure_rate: Rate;
+  csat: number | null;
+  e2e_ms: Quantiles;
+  stt_ms: Quantiles;
+  llm_ms: Quantiles;
+  tts_ms: Quantiles;
+  ttfa_ms: Quantiles;
+}
+
+/** Rates and quantiles of a window's merged bucket. */
+export function rateMetrics(window: LiveBucket): RateMetrics {
+  const ended = window.callsEnded;
+  return {
+    success_rate: rate(ended - window.failed, ended),
+    error_rate: rate(window.endedWithError, ended),
+    completion_rate: rate(ended - window.abandoned, ended),
+    escalation_rate: rate(window.escalated, ended),
+    interruption_rate: rate(window.endedInterrupted, ended),
+    task_success_rate: rate(window.taskSuccess, window.taskKnown),
+    tool_failure_rate: rate(window.toolFailures, window.toolCalls),
+    csat: window.csatCount === 0 ? null : window.csatSum / window.csatCount,
+    e2e_ms: quantilesOf(window.e2e),
+    stt_ms: quantilesOf(window.stt),
+    llm_ms: quantilesOf(window.llm),
+    tts_ms: quantilesOf(window.tts),
+    ttfa_ms: quantilesOf(window.ttfa),
+  };
+}
+
+/** Buckets whose start lies in [asOf - spanMs, asOf). */
+export function inWindow(bucketStartMs: number, asOfMs: number, spanMs: number): boolean {
+  return bucketStartMs >= asOfMs - spanMs && bucketStartMs < asOfMs;
+}

@@ -1,0 +1,151 @@
+// One per platform. Merges what every TenantMeter reports (additive 10-second bucket deltas and
+// a snapshot of the customer's own row) into the operator's live view: platform values, provider
+// health, per-region filters and the per-customer table. It never touches Postgres, so the live
+// view keeps answering while Postgres is down. A report is applied once: its seq is remembered.
+import { DurableObject } from 'cloudflare:workers';
+import {
+  attemptsWindowMs,
+  bucketMs,
+  hourWindowMs,
+  liveAsOf,
+  mergeBuckets,
+  providerHealth,
+  rateMetrics,
+  rateWindowMs,
+  type LiveBucket,
+} from '../analytics/live-window.ts';
+import { customerFlags, loadRatio, noisyLoadRatio } from '../analytics/load.ts';
+import { allRegions, type CustomerLiveRow, type LiveView, type TenantReport, type TenantSnapshot } from './platform/live-view.ts';
+
+const bucketRetentionMs = hourWindowMs + 5 * 60_000;
+
+export class PlatformMeter extends DurableObject<Env> {
+  private readonly sql: SqlStorage;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    this.sql.exec(`
+      CREATE TABLE IF NOT EXISTS platform_buckets (bucket_ms INTEGER NOT NULL, region TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (bucket_ms, region));
+      CREATE TABLE IF NOT EXISTS applied_reports (customer_id TEXT PRIMARY KEY, seq INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS tenant_snapshots (customer_id TEXT PRIMARY KEY, as_of_ms INTEGER NOT NULL, data TEXT NOT NULL);
+    `);
+  }
+
+  report(report: TenantReport, nowMs: number = Date.now()): void {
+    this.ctx.storage.transactionSync(() => {
+      const applied = this.sql.exec<{ seq: number }>('SELECT seq FROM applied_reports WHERE customer_id = ?', report.customerId).toArray()[0]?.seq ?? 0;
+      if (report.seq > applied) {
+        for (const delta of report.deltas) {
+          const existing = this.sql
+            .exec<{ data: string }>('SELECT data FROM platform_buckets WHERE bucket_ms = ? AND region = ?', delta.bucketMs, delta.region)
+            .toArray()[0];
+          const merged = existing ? mergeBuckets([JSON.parse(existing.data) as LiveBucket, delta.bucket]) : delta.bucket;
+          this.sql.exec('INSERT OR REPLACE INTO platform_buckets (bucket_ms, region, data) VALUES (?, ?, ?)', delta.bucketMs, delta.region, JSON.stringify(merged));
+        }
+        this.sql.exec('INSERT OR REPLACE INTO applied_reports (customer_id, seq) VALUES (?, ?)', report.customerId, report.seq);
+      }
+      this.sql.exec(
+        'INSERT OR REPLACE INTO tenant_snapshots (customer_id, as_of_ms, data) VALUES (?, ?, ?)',
+        report.customerId,
+        report.snapshot.asOfMs,
+        JSON.stringify(report.snapshot),
+      );
+      this.sql.exec('DELETE FROM platform_buckets WHERE bucket_ms < ?', liveAsOf(nowMs) - bucketRetentionMs);
+      this.sql.exec('DELETE FROM tenant_snapshots WHERE as_of_ms < ?', nowMs - hourWindowMs);
+    });
+  }
+
+  private window(asOfMs: number, spanMs: number, region: string | null): LiveBucket {
+    const rows = this.sql
+      .exec<{ data: string; region: string }>('SELECT data, region FROM platform_buckets WHERE bucket_ms >= ? AND bucket_ms < ?', asOfMs - spanMs, asOfMs)
+      .toArray()
+      .filter((row) => region === null || row.region === region);
+    return mergeBuckets(rows.map((row) => JSON.parse(row.data) as LiveBucket));
+  }
+
+  private snapshots(): Array<{ customerId: string; snapshot: TenantSnapshot }> {
+    return this.sql
+      .exec<{ customer_id: string; data: string }>('SELECT customer_id, data FROM tenant_snapshots ORDER BY customer_id')
+      .toArray()
+      .map((row) => ({ customerId: row.customer_id, snapshot: JSON.parse(row.data) as TenantSnapshot }));
+  }
+
+  live({ region = null, nowMs = Date.now() }: { region?: string | null; nowMs?: number } = {}): LiveView {
+    const asOfMs = liveAsOf(nowMs);
+    const fiveMinutes = this.window(asOfMs, rateWindowMs, region);
+    const hour = this.window(asOfMs, hourWindowMs, region);
+    const lastMinute = this.window(asOfMs, attemptsWindowMs, region);
+    const metrics = rateMetrics(fiveMinutes);
+    const snapshots = this.snapshots();
+    const rowKey = region ?? allRegions;
+
+    const customers: CustomerLiveRow[] = [];
+    let activeCalls = 0;
+    for (const { customerId, snapshot } of snapshots) {
+      const row = snapshot.rows[rowKey];
+      if (!row) continue;
+      activeCalls += row.active_calls;
+      const ratio = loadRatio(snapshot.startedLast15Minutes, snapshot.normalCallsPerHour);
+      const noisy = ratio > noisyLoadRatio;
+      const overall = snapshot.rows[allRegions] ?? row;
+      customers.push({
+        customer_id: customerId,
+        as_of: new Date(snapshot.asOfMs).toISOString(),
+        ...row,
+        load_ratio: ratio,
+        noisy,
+        normal_calls_per_hour: snapshot.normalCallsPerHour,
+        flags: customerFlags({
+          noisy,
+          errorRate: row.error_rate.value,
+          p95E2eMs: row.p95_e2e_ms,
+          platformP95E2eMs: metrics.e2e_ms.p95,
+          spendLimitExceeded: overall.cost_per_hour_micros > snapshot.hourlySpendLimitMicros,
+        }),
+      });
+    }
+    customers.sort((a, b) => b.load_ratio - a.load_ratio || b.calls_per_hour - a.calls_per_hour || a.customer_id.localeCompare(b.customer_id));
+
+    return {
+      as_of: new Date(asOfMs).toISOString(),
+      window_s: rateWindowMs / 1000,
+      region,
+      platform: {
+        active_calls: activeCalls,
+        call_attempts_per_minute: lastMinute.callsStarted,
+        calls_per_hour: hour.callsStarted,
+        ended_calls: fiveMinutes.callsEnded,
+        cost_per_hour_micros: hour.billedMicros,
+        provider_cost_per_hour_micros: hour.providerCostMicros,
+        provider_cost_per_hour_by_component_micros: hour.costByComponentMicros,
+        ...metrics,
+      },
+      providers: providerHealth(fiveMinutes),
+      customers,
+    };
+  }
+
+  /** Per-bucket values over the live hour, oldest first, for one region or all. */
+  buckets({ region = null, fromMs, toMs }: { region?: string | null; fromMs: number; toMs: number }): Array<{ bucketMs: number; bucket: LiveBucket }> {
+    const rows = this.sql
+      .exec<{ bucket_ms: number; region: string; data: string }>(
+        'SELECT bucket_ms, region, data FROM platform_buckets WHERE bucket_ms >= ? AND bucket_ms < ? ORDER BY bucket_ms',
+        fromMs,
+        toMs,
+      )
+      .toArray()
+      .filter((row) => region === null || row.region === region);
+    const byBucket = new Map<number, LiveBucket[]>();
+    for (const row of rows) byBucket.set(row.bucket_ms, [...(byBucket.get(row.bucket_ms) ?? []), JSON.parse(row.data) as LiveBucket]);
+    const out: Array<{ bucketMs: number; bucket: LiveBucket }> = [];
+    for (let ms = Math.ceil(fromMs / bucketMs) * bucketMs; ms < toMs; ms += bucketMs) {
+      out.push({ bucketMs: ms, bucket: mergeBuckets(byBucket.get(ms) ?? []) });
+    }
+    return out;
+  }
+}
+
+export function platformMeter(env: Env): DurableObjectStub<PlatformMeter> {
+  return env.PLATFORM_METER.get(env.PLATFORM_METER.idFromName('platform'));
+}
