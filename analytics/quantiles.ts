@@ -10,9 +10,10 @@ export function exactQuantile(sortedAscending: readonly number[], q: number): nu
   return sortedAscending[Math.floor(q * (sortedAscending.length - 1))] ?? null;
 }
 
-/** A sketch as plain JSON, for Durable Object storage and RPC: bins by key, plus the summary. */
+/** A sketch as plain JSON, for Durable Object storage and RPC: non-empty bins (keys[i] holds counts[i]), plus the summary. */
 export interface SketchState {
-  bins: Array<[key: number, count: number]>;
+  keys: number[];
+  counts: number[];
   zeroCount: number;
   count: number;
   sum: number;
@@ -20,7 +21,7 @@ export interface SketchState {
   max: number;
 }
 
-export const emptySketchState: SketchState = { bins: [], zeroCount: 0, count: 0, sum: 0, min: 0, max: 0 };
+export const emptySketchState: SketchState = { keys: [], counts: [], zeroCount: 0, count: 0, sum: 0, min: 0, max: 0 };
 
 export function newSketch(): DDSketch {
   return new DDSketch({ relativeAccuracy: sketchRelativeAccuracy });
@@ -29,7 +30,7 @@ export function newSketch(): DDSketch {
 export function sketchFromState(state: SketchState): DDSketch {
   const sketch = newSketch();
   if (state.count === 0) return sketch;
-  for (const [key, count] of state.bins) sketch.store.add(key, count);
+  state.keys.forEach((key, i) => sketch.store.add(key, state.counts[i] ?? 0));
   sketch.zeroCount = state.zeroCount;
   sketch.count = state.count;
   sketch.sum = state.sum;
@@ -40,11 +41,15 @@ export function sketchFromState(state: SketchState): DDSketch {
 
 export function sketchToState(sketch: DDSketch): SketchState {
   if (sketch.count === 0) return emptySketchState;
-  const bins: Array<[number, number]> = [];
+  const keys: number[] = [];
+  const counts: number[] = [];
   sketch.store.bins.forEach((count, index) => {
-    if (count > 0) bins.push([index + sketch.store.offset, count]);
+    if (count > 0) {
+      keys.push(index + sketch.store.offset);
+      counts.push(count);
+    }
   });
-  return { bins, zeroCount: sketch.zeroCount, count: sketch.count, sum: sketch.sum, min: sketch.min, max: sketch.max };
+  return { keys, counts, zeroCount: sketch.zeroCount, count: sketch.count, sum: sketch.sum, min: sketch.min, max: sketch.max };
 }
 
 /** Adds non-negative values (latencies); the library's merge ignores negative stores. */

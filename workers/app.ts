@@ -12,6 +12,7 @@ import { ingestRoutes } from './routes/ingest.ts';
 import { callRoutes } from './routes/ops/calls.ts';
 import { customerRoutes } from './routes/ops/customers.ts';
 import { ingestKeyRoutes } from './routes/ops/ingest-keys.ts';
+import { liveRoutes } from './routes/ops/live.ts';
 import { pageRoutes } from './routes/pages.ts';
 import { recordingPlaybackRoutes, recordingUploadRoutes } from './routes/recordings.ts';
 import { sessionRoutes } from './routes/session.ts';
@@ -55,6 +56,7 @@ export function createApp() {
   app.use('/api/ops/*', requireRole('operator'));
   app.route('/api/ops/customers', customerRoutes);
   app.route('/api/ops/ingest-keys', ingestKeyRoutes);
+  app.route('/api/ops', liveRoutes);
   app.route('/api/ops/calls', recordingPlaybackRoutes);
   app.route('/api/ops', callRoutes);
 

@@ -3,6 +3,8 @@
 import { asc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { accessRegistry } from '../../durable/AccessRegistry.ts';
+import { tenantMeter } from '../../durable/TenantMeter.ts';
+import type { MeterConfig } from '../../durable/tenant/meter-config.ts';
 import type { Database, Queryable } from '../db/client.ts';
 import { customers, rateCards } from '../db/schema.ts';
 import { ApiError } from '../http/errors.ts';
@@ -92,6 +94,20 @@ function toView(row: CustomerRow, cards: RateCardRow[], now: Date): CustomerView
   };
 }
 
+/** What the customer's TenantMeter needs to count its live cost and load. */
+function meterConfigOf(view: CustomerView): MeterConfig {
+  return {
+    customerId: view.id,
+    rateCards: view.rate_cards.map((card) => ({
+      effectiveFromMs: Date.parse(card.effective_from),
+      markupBps: card.markup_bps,
+      feePerMinuteMicros: card.fee_per_minute_micros,
+    })),
+    normalCallsPerHour: view.normal_calls_per_hour,
+    hourlySpendLimitMicros: view.hourly_spend_limit_micros,
+  };
+}
+
 export async function createCustomer({ db, env, actor, input, now = new Date() }: {
   db: Database;
   env: Env;
@@ -127,7 +143,8 @@ export async function createCustomer({ db, env, actor, input, now = new Date() }
       .returning();
     const view = toView(row, card ? [card] : [], now);
     await appendAudit(tx, { actor, action: 'customer.create', subjectType: 'customer', subjectId: row.id, after: view });
-    // Inside the transaction: if the edge registry cannot learn the customer, nothing commits.
+    // Inside the transaction: if the edge cannot learn the customer, nothing commits.
+    await tenantMeter(env, row.id).configure(meterConfigOf(view));
     await accessRegistry(env).registerCustomer(row.id);
     return view;
   });
@@ -146,8 +163,9 @@ export async function getCustomer({ db, customerId, now = new Date() }: { db: Qu
   return toView(row, cards, now);
 }
 
-export async function updateCustomer({ db, actor, customerId, input, now = new Date() }: {
+export async function updateCustomer({ db, env, actor, customerId, input, now = new Date() }: {
   db: Database;
+  env: Env;
   actor: string;
   customerId: string;
   input: UpdateCustomerInput;
@@ -186,6 +204,7 @@ export async function updateCustomer({ db, actor, customerId, input, now = new D
     }
     const after = await getCustomer({ db: tx, customerId, now });
     await appendAudit(tx, { actor, action: 'customer.update', subjectType: 'customer', subjectId: customerId, before, after });
+    await tenantMeter(env, customerId).configure(meterConfigOf(after));
   });
   return getCustomer({ db, customerId, now });
 }

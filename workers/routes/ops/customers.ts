@@ -14,6 +14,6 @@ export const customerRoutes = new Hono<AppEnv>()
   .get('/:id', async (c) => c.json(await getCustomer({ db: requestDatabase(c), customerId: c.req.param('id') })))
   .patch('/:id', async (c) => {
     const input = await parseJsonBody(c, updateCustomerInput);
-    const customer = await updateCustomer({ db: requestDatabase(c), actor: c.get('principal').subject, customerId: c.req.param('id'), input });
+    const customer = await updateCustomer({ db: requestDatabase(c), env: c.env, actor: c.get('principal').subject, customerId: c.req.param('id'), input });
     return c.json(customer);
   });

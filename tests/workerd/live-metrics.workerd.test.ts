@@ -1,0 +1,238 @@
+// The operator's live view against an independent oracle: the same seeded traffic is ingested,
+// flushed to Postgres, and each live value is compared with plain SQL over the stored rows for
+// the same as_of-aligned window (quantiles within the sketch's 1%).
+import { env, evictDurableObject, runInDurableObject } from 'cloudflare:test';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { liveAsOf } from '../../analytics/live-window.ts';
+import { platformMeter } from '../../durable/PlatformMeter.ts';
+import type { TenantMeter } from '../../durable/TenantMeter.ts';
+import { openDatabase } from '../../workers/db/client.ts';
+import type { SwitchboardEvent } from '../../workers/ingest/event-schema.ts';
+import { call, operatorToken, uniqueCustomerId } from './support.ts';
+
+/** mulberry32: a small seeded generator, so the traffic is the same on every run. */
+function seeded(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const seed = 20261127;
+const now = Date.now();
+const asOf = liveAsOf(now);
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function trafficFor(customerId: string, region: string, calls: number, random: () => number, inProgress: number): SwitchboardEvent[] {
+  const events: SwitchboardEvent[] = [];
+  const kinds = [
+    ['stt', random() < 0.5 ? 'deepgram' : 'assemblyai'],
+    ['llm', 'openai'],
+    ['tts', 'cartesia'],
+  ] as const;
+  for (let i = 0; i < calls + inProgress; i++) {
+    const callId = `${customerId}-c${i}`;
+    // Calls start between 50 and 4 minutes before as_of; a few older ones fall outside the 5-minute window.
+    const startedMs = asOf - Math.floor(50_000 + random() * (i % 7 === 0 ? 600_000 : 190_000));
+    const base = (n: number, type: string) => ({ id: `${callId}-${type}-${n}`, customer_id: customerId, call_id: callId });
+    events.push({ ...base(0, 'start'), type: 'call.started', ts: iso(startedMs), direction: 'inbound', from: '+14155550100', to: '+18005550100', agent_id: 'a', agent_version: 'v1', region, providers: { stt: kinds[0][1], llm: 'openai', tts: 'cartesia', telephony: 'twilio' } });
+    const turns = 1 + Math.floor(random() * 4);
+    for (let t = 0; t < turns; t++) {
+      const stt = 80 + Math.floor(random() * 200);
+      const llm = 200 + Math.floor(random() * (random() < 0.1 ? 3000 : 800));
+      const tts = 60 + Math.floor(random() * 150);
+      events.push({ ...base(t, 'turn'), type: 'call.turn', ts: iso(startedMs + 2_000 + t * 5_000), turn: t, user_text: 'hello', agent_text: 'hi', stt_ms: stt, llm_ms: llm, tts_ms: tts, e2e_ms: stt + llm + tts + Math.floor(random() * 50), interrupted: random() < 0.15 });
+      for (const [kind, provider] of kinds) {
+        events.push({ ...base(t, `pr-${kind}`), type: 'provider.request', ts: iso(startedMs + 2_100 + t * 5_000), kind, provider, ok: random() > 0.08, latency_ms: 50 + Math.floor(random() * 400) });
+      }
+    }
+    if (random() < 0.5) {
+      events.push({ ...base(0, 'tool'), type: 'tool.call', ts: iso(startedMs + 3_000), name: 'lookup_order', ok: random() > 0.2, latency_ms: 120 });
+    }
+    if (random() < 0.1) {
+      events.push({ ...base(0, 'error'), type: 'call.error', ts: iso(startedMs + 3_500), component: 'llm', code: 'timeout', message: 'LLM timed out' });
+    }
+    if (i >= calls) continue;
+    const roll = random();
+    const status = roll < 0.8 ? 'completed' : roll < 0.9 ? 'failed' : 'abandoned';
+    const endedMs = Math.min(asOf - 1_000, startedMs + 2_000 + turns * 5_000 + 1_000);
+    events.push({
+      ...base(0, 'end'),
+      type: 'call.ended',
+      ts: iso(endedMs),
+      status,
+      duration_ms: endedMs - startedMs,
+      ttfa_ms: 500 + Math.floor(random() * 900),
+      escalated: random() < 0.1,
+      task_success: random() < 0.2 ? null : random() < 0.85,
+      cost: [
+        { component: 'llm', provider: 'openai', quantity: 1200, unit: 'tokens', cost_micros: Math.floor(random() * 40_000) },
+        { component: 'tts', provider: 'cartesia', quantity: 30, unit: 'seconds', cost_micros: Math.floor(random() * 9_000) },
+      ],
+    });
+  }
+  return events;
+}
+
+async function sqlRows<T>(text: string, params: unknown[]): Promise<T[]> {
+  const database = openDatabase(env);
+  try {
+    return (await database.pool.query(text, params)).rows as T[];
+  } finally {
+    await database.close();
+  }
+}
+
+const meter = (customerId: string): DurableObjectStub<TenantMeter> => env.TENANT_METER.get(env.TENANT_METER.idFromName(customerId));
+
+describe('GET /api/ops/live', () => {
+  const big = uniqueCustomerId('live-us');
+  const small = uniqueCustomerId('live-eu');
+  const customers = [big, small];
+  let operator: string;
+
+  beforeAll(async () => {
+    operator = await operatorToken();
+    const random = seeded(seed);
+    for (const [customerId, region, calls, open] of [[big, 'us', 60, 4], [small, 'eu', 15, 1]] as const) {
+      await call('/api/ops/customers', { method: 'POST', token: operator, json: { id: customerId, markup_bps: 2500, fee_per_minute_micros: 12_000, normal_calls_per_hour: 20 } });
+      const key = (await (await call('/api/ops/ingest-keys', { method: 'POST', token: operator, json: { customer_id: customerId } })).json<{ key: string }>()).key;
+      const events = trafficFor(customerId, region, calls, random, open);
+      for (let i = 0; i < events.length; i += 1000) {
+        const response = await call('/v1/events', { method: 'POST', headers: { authorization: `Bearer ${key}` }, json: events.slice(i, i + 1000) });
+        expect(response.status).toBe(202);
+      }
+      await runInDurableObject(meter(customerId), (instance: TenantMeter) => instance.tick(now));
+      expect(await runInDurableObject(meter(customerId), (instance: TenantMeter) => instance.flushStatus().remaining)).toBe(0);
+    }
+  });
+
+  it('matches plain SQL over the stored rows for the 5-minute and 60-minute windows', async () => {
+    const view = await platformMeter(env).live({ nowMs: now });
+    expect(view.as_of).toBe(iso(asOf));
+    expect(view.window_s).toBe(300);
+    const from5 = iso(asOf - 300_000);
+    const from60 = iso(asOf - 3_600_000);
+    const to = iso(asOf);
+    const [ended] = await sqlRows<{ ended: number; ok: number; errors: number; completed: number; escalated: number; interrupted: number; task: number; known: number }>(
+      `SELECT count(*)::int AS ended,
+              count(*) FILTER (WHERE status <> 'failed')::int AS ok,
+              count(*) FILTER (WHERE status = 'failed' OR error_count > 0)::int AS errors,
+              count(*) FILTER (WHERE status <> 'abandoned')::int AS completed,
+              count(*) FILTER (WHERE escalated)::int AS escalated,
+              count(*) FILTER (WHERE interrupted)::int AS interrupted,
+              count(*) FILTER (WHERE task_success)::int AS task,
+              count(task_success)::int AS known
+       FROM calls WHERE customer_id = ANY($1) AND ended_at >= $2 AND ended_at < $3`,
+      [customers, from5, to],
+    );
+    expect(ended?.ended).toBeGreaterThan(20);
+    const p = view.platform;
+    expect(p.ended_calls).toBe(ended?.ended);
+    expect(p.success_rate).toMatchObject({ numerator: ended?.ok, denominator: ended?.ended });
+    expect(p.error_rate).toMatchObject({ numerator: ended?.errors, denominator: ended?.ended });
+    expect(p.completion_rate).toMatchObject({ numerator: ended?.completed, denominator: ended?.ended });
+    expect(p.escalation_rate).toMatchObject({ numerator: ended?.escalated, denominator: ended?.ended });
+    expect(p.interruption_rate).toMatchObject({ numerator: ended?.interrupted, denominator: ended?.ended });
+    expect(p.task_success_rate).toMatchObject({ numerator: ended?.task, denominator: ended?.known });
+
+    const [tools] = await sqlRows<{ failed: number; total: number }>(
+      `SELECT count(*) FILTER (WHERE NOT ok)::int AS failed, count(*)::int AS total FROM tool_calls WHERE customer_id = ANY($1) AND ts >= $2 AND ts < $3`,
+      [customers, from5, to],
+    );
+    expect(p.tool_failure_rate).toMatchObject({ numerator: tools?.failed, denominator: tools?.total });
+
+    const [hour] = await sqlRows<{ billed: string; provider: string }>(
+      `SELECT coalesce(sum(billed_micros), 0)::text AS billed, coalesce(sum(provider_cost_micros), 0)::text AS provider FROM calls WHERE customer_id = ANY($1) AND ended_at >= $2 AND ended_at < $3`,
+      [customers, from60, to],
+    );
+    expect(p.cost_per_hour_micros).toBe(Number(hour?.billed));
+    expect(p.provider_cost_per_hour_micros).toBe(Number(hour?.provider));
+
+    const [attempts] = await sqlRows<{ n: number }>(
+      `SELECT count(*)::int AS n FROM calls WHERE customer_id = ANY($1) AND started_at >= $2 AND started_at < $3`,
+      [customers, iso(asOf - 60_000), to],
+    );
+    expect(p.call_attempts_per_minute).toBe(attempts?.n);
+    const [active] = await sqlRows<{ n: number }>(`SELECT count(*)::int AS n FROM calls WHERE customer_id = ANY($1) AND ended_at IS NULL AND started_at IS NOT NULL`, [customers]);
+    expect(p.active_calls).toBe(active?.n);
+  });
+
+  it('answers P50/P95/P99 turn latency within 1% of the exact rank rule', async () => {
+    const view = await platformMeter(env).live({ nowMs: now });
+    const values = (await sqlRows<{ e2e_ms: string }>(`SELECT e2e_ms FROM call_turns WHERE customer_id = ANY($1) AND ts >= $2 AND ts < $3 ORDER BY e2e_ms`, [customers, iso(asOf - 300_000), iso(asOf)])).map((r) => Number(r.e2e_ms));
+    expect(values.length).toBeGreaterThan(50);
+    for (const [q, live] of [[0.5, view.platform.e2e_ms.p50], [0.95, view.platform.e2e_ms.p95], [0.99, view.platform.e2e_ms.p99]] as const) {
+      const exact = values[Math.floor(q * (values.length - 1))] ?? NaN;
+      expect(Math.abs((live ?? NaN) - exact) / exact).toBeLessThanOrEqual(0.01);
+    }
+  });
+
+  it('reports provider success per kind and per kind+provider as SQL counts them', async () => {
+    const view = await platformMeter(env).live({ nowMs: now });
+    const rows = await sqlRows<{ kind: string; provider: string | null; ok: number; total: number }>(
+      `SELECT kind, provider, count(*) FILTER (WHERE ok)::int AS ok, count(*)::int AS total FROM provider_requests
+       WHERE customer_id = ANY($1) AND ts >= $2 AND ts < $3 GROUP BY GROUPING SETS ((kind, provider), (kind)) ORDER BY kind, provider NULLS FIRST`,
+      [customers, iso(asOf - 300_000), iso(asOf)],
+    );
+    expect(view.providers.map((e) => ({ kind: e.kind, provider: e.provider, ok: e.success_rate.numerator, total: e.success_rate.denominator }))).toEqual(rows);
+  });
+
+  it('filters by region and lists each customer with its load against its normal rate', async () => {
+    const eu = await platformMeter(env).live({ region: 'eu', nowMs: now });
+    const [euEnded] = await sqlRows<{ n: number }>(`SELECT count(*)::int AS n FROM calls WHERE customer_id = $1 AND ended_at >= $2 AND ended_at < $3`, [small, iso(asOf - 300_000), iso(asOf)]);
+    expect(eu.platform.ended_calls).toBe(euEnded?.n);
+    expect(eu.customers.map((c) => c.customer_id)).toEqual([small]);
+
+    const all = await platformMeter(env).live({ nowMs: now });
+    const row = all.customers.find((c) => c.customer_id === big);
+    const [started] = await sqlRows<{ n15: number; n60: number }>(
+      `SELECT count(*) FILTER (WHERE started_at >= $2)::int AS n15, count(*)::int AS n60 FROM calls WHERE customer_id = $1 AND started_at >= $3 AND started_at < $4`,
+      [big, iso(asOf - 900_000), iso(asOf - 3_600_000), iso(asOf)],
+    );
+    // normal_calls_per_hour was set to 20 on the customer: a quarter is 5 per 15 minutes.
+    expect(row).toMatchObject({ calls_per_hour: started?.n60, normal_calls_per_hour: 20, load_ratio: (started?.n15 ?? 0) / 5, noisy: (started?.n15 ?? 0) / 5 > 2 });
+    expect(row?.flags.includes('noisy')).toBe(row?.noisy);
+  });
+
+  it('through the API: operators only, as_of at most 10 s old, bad region refused', async () => {
+    const response = await call('/api/ops/live', { token: operator });
+    expect(response.status).toBe(200);
+    const body = await response.json<{ as_of: string }>();
+    expect(Date.now() - Date.parse(body.as_of)).toBeLessThanOrEqual(10_000);
+    expect((await call('/api/ops/live?region=Not%20A%20Region', { token: operator })).status).toBe(400);
+    expect((await call('/api/ops/live')).status).toBe(401);
+  });
+
+  it('rolls the windows over as time passes: 5-minute rates empty after 6 minutes, the hour after 61', async () => {
+    const later = now + 6 * 60_000;
+    const hourLater = now + 61 * 60_000;
+    const inSix = await platformMeter(env).live({ nowMs: later });
+    expect(inSix.platform.ended_calls).toBe(0);
+    expect(inSix.platform.success_rate.value).toBeNull();
+    expect(inSix.platform.cost_per_hour_micros).toBe((await platformMeter(env).live({ nowMs: now })).platform.cost_per_hour_micros);
+    expect((await platformMeter(env).live({ nowMs: hourLater })).platform.cost_per_hour_micros).toBe(0);
+  });
+
+  it('comes back with the same counts after the TenantMeter is evicted from memory', async () => {
+    const before = await runInDurableObject(meter(big), (instance: TenantMeter) => instance.snapshot(now));
+    await evictDurableObject(meter(big));
+    const after = await runInDurableObject(meter(big), (instance: TenantMeter) => instance.snapshot(now));
+    expect(after).toEqual(before);
+  });
+
+  it('keeps an event older than the live hour out of the live view but stores it', async () => {
+    const key = (await (await call('/api/ops/ingest-keys', { method: 'POST', token: operator, json: { customer_id: small } })).json<{ key: string }>()).key;
+    const oldTs = iso(asOf - 2 * 3_600_000);
+    const late: SwitchboardEvent = { id: 'late-end', type: 'call.ended', customer_id: small, call_id: 'late-call', ts: oldTs, status: 'completed', duration_ms: 60_000, ttfa_ms: 700, escalated: false, task_success: true, cost: [{ component: 'llm', provider: 'openai', quantity: 1, unit: 'call', cost_micros: 777_777 }] };
+    const before = (await platformMeter(env).live({ nowMs: now })).platform.cost_per_hour_micros;
+    expect((await call('/v1/events', { method: 'POST', headers: { authorization: `Bearer ${key}` }, json: [late] })).status).toBe(202);
+    await runInDurableObject(meter(small), (instance: TenantMeter) => instance.tick(now));
+    expect((await platformMeter(env).live({ nowMs: now })).platform.cost_per_hour_micros).toBe(before);
+    const stored = await sqlRows<{ provider_cost_micros: string }>(`SELECT provider_cost_micros FROM calls WHERE customer_id = $1 AND call_id = 'late-call'`, [small]);
+    expect(stored).toEqual([{ provider_cost_micros: '777777' }]);
+  });
+});
