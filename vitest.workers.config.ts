@@ -17,6 +17,10 @@ export default defineConfig({
           NEON_WS_PROXY: inject('neonWsProxy'),
           UPSTASH_REDIS_REST_URL: inject('redisRestUrl'),
           UPSTASH_REDIS_REST_TOKEN: inject('redisRestToken'),
+          // One environment-configured alert target, at a closed port, so the target API has an
+          // undeletable target to show; its path keeps it apart from the sinks alert tests filter on.
+          ALERT_WEBHOOK_URL: 'http://127.0.0.1:9/env-webhook',
+          ALERT_WEBHOOK_SECRET: 'whsec_d29ya2VyZC10ZXN0LWFsZXJ0LXdlYmhvb2stc2VjcmV0IQ==',
         },
       },
     })),

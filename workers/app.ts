@@ -9,6 +9,7 @@ import type { AppEnv } from './env.ts';
 import { ApiError, errorResponse } from './http/errors.ts';
 import { healthRoutes } from './routes/health.ts';
 import { ingestRoutes } from './routes/ingest.ts';
+import { alertTargetRoutes } from './routes/ops/alert-targets.ts';
 import { callRoutes } from './routes/ops/calls.ts';
 import { customerRoutes } from './routes/ops/customers.ts';
 import { ingestKeyRoutes } from './routes/ops/ingest-keys.ts';
@@ -56,6 +57,7 @@ export function createApp() {
   app.use('/api/ops/*', requireRole('operator'));
   app.route('/api/ops/customers', customerRoutes);
   app.route('/api/ops/ingest-keys', ingestKeyRoutes);
+  app.route('/api/ops/alert-targets', alertTargetRoutes);
   app.route('/api/ops', liveRoutes);
   app.route('/api/ops/calls', recordingPlaybackRoutes);
   app.route('/api/ops', callRoutes);
