@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { applyMigrations } from '../scripts/migrate.ts';
 import { acquireDataDirLock } from './data-dir-lock.ts';
+import { demoTrafficService } from './demo/demo-traffic.ts';
 import { startEmbeddedPostgres } from './embedded-postgres.ts';
 import { startNeonWsProxy } from './neon-ws-proxy.ts';
 import { buildUi, uiConfig, uiOutDir } from './ui-build.ts';
@@ -46,7 +47,7 @@ export interface LocalStackOptions {
   databaseUrl?: string;
   /** A real Redis instead of the in-memory one. */
   redisUrl?: string;
-  /** Whether demo traffic is wanted; the generator arrives as a `services` entry. */
+  /** Runs the demo traffic generator (local/demo) after the other services. */
   demo?: boolean;
   /** Started in order after the Worker serves, stopped in reverse before it. */
   services?: LocalService[];
@@ -266,7 +267,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       },
     };
 
-    for (const service of options.services ?? []) {
+    const services = [...(options.services ?? []), ...(options.demo ? [demoTrafficService({ log })] : [])];
+    for (const service of services) {
       const running = await service.start(stack);
       teardown.push(() => running.stop());
       log(`Started ${service.name}`);
