@@ -15,16 +15,37 @@ import {
   type LiveBucket,
 } from '../analytics/live-window.ts';
 import { customerFlags, loadRatio, noisyLoadRatio } from '../analytics/load.ts';
-import { allRegions, type CustomerLiveRow, type LiveView, type TenantReport, type TenantSnapshot } from './platform/live-view.ts';
+import { alertDesk } from './AlertDesk.ts';
+import { ConditionTracker } from './alerts/condition-tracker.ts';
+import { platformObservations } from './alerts/platform-rules.ts';
+import { thresholdsFor } from './alerts/rules-config.ts';
+import type { RequestDurations } from '../analytics/request-durations.ts';
+import {
+  allRegions,
+  type CustomerLiveRow,
+  type LiveView,
+  type PlatformMetricsView,
+  type TenantReport,
+  type TenantSnapshot,
+} from './platform/live-view.ts';
+import { RequestDurationsStore } from './platform/request-durations-store.ts';
 
 const bucketRetentionMs = hourWindowMs + 5 * 60_000;
+/** Platform rules are re-evaluated this often while there is traffic or an unhealthy condition. */
+export const platformTickMs = 10_000;
+const minuteMs = 60_000;
 
 export class PlatformMeter extends DurableObject<Env> {
   private readonly sql: SqlStorage;
+  private readonly conditions: ConditionTracker;
+  private readonly requestDurations: RequestDurationsStore;
+  private alarmScheduled: boolean | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
+    this.conditions = new ConditionTracker(this.sql);
+    this.requestDurations = new RequestDurationsStore(this.sql);
     this.sql.exec(`
       CREATE TABLE IF NOT EXISTS platform_buckets (bucket_ms INTEGER NOT NULL, region TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (bucket_ms, region));
       CREATE TABLE IF NOT EXISTS applied_reports (customer_id TEXT PRIMARY KEY, seq INTEGER NOT NULL);
@@ -32,7 +53,7 @@ export class PlatformMeter extends DurableObject<Env> {
     `);
   }
 
-  report(report: TenantReport, nowMs: number = Date.now()): void {
+  async report(report: TenantReport, nowMs: number = Date.now()): Promise<void> {
     this.ctx.storage.transactionSync(() => {
       const applied = this.sql.exec<{ seq: number }>('SELECT seq FROM applied_reports WHERE customer_id = ?', report.customerId).toArray()[0]?.seq ?? 0;
       if (report.seq > applied) {
@@ -54,6 +75,54 @@ export class PlatformMeter extends DurableObject<Env> {
       this.sql.exec('DELETE FROM platform_buckets WHERE bucket_ms < ?', liveAsOf(nowMs) - bucketRetentionMs);
       this.sql.exec('DELETE FROM tenant_snapshots WHERE as_of_ms < ?', nowMs - hourWindowMs);
     });
+    await this.ensureAlarm(nowMs);
+  }
+
+  private async ensureAlarm(nowMs: number): Promise<void> {
+    if (this.alarmScheduled === null) this.alarmScheduled = (await this.ctx.storage.getAlarm()) !== null;
+    if (this.alarmScheduled) return;
+    await this.ctx.storage.setAlarm(nowMs + platformTickMs);
+    this.alarmScheduled = true;
+  }
+
+  override async alarm(): Promise<void> {
+    this.alarmScheduled = false;
+    await this.tick(Date.now());
+  }
+
+  /** Evaluates the platform rules over the merged buckets and tells the AlertDesk what changed. */
+  async tick(nowMs: number = Date.now()): Promise<void> {
+    const asOfMs = liveAsOf(nowMs);
+    const minuteEnd = Math.floor(nowMs / minuteMs) * minuteMs;
+    const lastFiveMinutes = this.window(asOfMs, rateWindowMs, null);
+    const regions: Record<string, LiveBucket> = {};
+    for (const region of this.regionsSince(asOfMs - rateWindowMs)) regions[region] = this.window(asOfMs, rateWindowMs, region);
+    try {
+      const thresholds = thresholdsFor(await alertDesk(this.env).rules(), null);
+      const observations = platformObservations({
+        lastHour: this.window(asOfMs, hourWindowMs, null),
+        lastFiveMinutes,
+        fullMinutes: [5, 4, 3, 2, 1].map((ago) => this.window(minuteEnd - (ago - 1) * minuteMs, minuteMs, null)),
+        regions,
+        thresholds,
+      });
+      const changed = this.conditions.changed(observations);
+      if (changed.length > 0) {
+        await alertDesk(this.env).observe(changed, nowMs);
+        this.conditions.sent(changed);
+      }
+    } catch (error) {
+      console.error('platform alert evaluation failed; retrying on the next tick', error);
+    }
+    const recentTraffic = this.sql.exec('SELECT 1 FROM platform_buckets WHERE bucket_ms >= ? LIMIT 1', asOfMs - rateWindowMs - minuteMs).toArray().length > 0;
+    if (recentTraffic || this.conditions.anyUnhealthy()) {
+      await this.ctx.storage.setAlarm(nowMs + platformTickMs);
+      this.alarmScheduled = true;
+    }
+  }
+
+  private regionsSince(sinceMs: number): string[] {
+    return this.sql.exec<{ region: string }>('SELECT DISTINCT region FROM platform_buckets WHERE bucket_ms >= ?', sinceMs).toArray().map((r) => r.region);
   }
 
   private window(asOfMs: number, spanMs: number, region: string | null): LiveBucket {
@@ -123,6 +192,26 @@ export class PlatformMeter extends DurableObject<Env> {
       },
       providers: providerHealth(fiveMinutes),
       customers,
+    };
+  }
+
+  /** Adds a Worker isolate's batch of request durations to the running totals. */
+  recordRequestDurations(batch: RequestDurations[]): void {
+    this.ctx.storage.transactionSync(() => this.requestDurations.add(batch));
+  }
+
+  /** Everything GET /metrics exposes, read at one `nowMs`. */
+  metrics({ nowMs = Date.now() }: { nowMs?: number } = {}): PlatformMetricsView {
+    const snapshots = this.snapshots();
+    // A meter's rows name every region it has buckets or open calls in, so together they name the platform's.
+    const regions = new Set(snapshots.flatMap(({ snapshot }) => Object.keys(snapshot.rows)).filter((region) => region !== allRegions));
+    return {
+      nowMs,
+      live: this.live({ nowMs }),
+      regions: [...regions].sort().map((region) => this.live({ region, nowMs })),
+      // A snapshot stored before meters reported their buffer has none; it is replaced on the meter's next report.
+      eventBuffers: snapshots.flatMap(({ customerId, snapshot }) => (snapshot.eventBuffer ? [{ customerId, ...snapshot.eventBuffer }] : [])),
+      requestDurations: this.requestDurations.all(),
     };
   }
 

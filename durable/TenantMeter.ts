@@ -10,11 +10,15 @@
 // nothing.
 import { DurableObject } from 'cloudflare:workers';
 import { hourWindowMs, liveAsOf, rateMetrics, rateWindowMs } from '../analytics/live-window.ts';
-import { effectiveNormalCallsPerHour } from '../analytics/load.ts';
+import { effectiveNormalCallsPerHour, loadRatio, noisyLoadRatio } from '../analytics/load.ts';
 import { openDatabase } from '../workers/db/client.ts';
 import { storeEventBatch, type StoredEventInput } from '../workers/db/event-store.ts';
 import type { SwitchboardEvent } from '../workers/ingest/event-schema.ts';
 import type { ValidEvent } from '../workers/ingest/parse-batch.ts';
+import { alertDesk } from './AlertDesk.ts';
+import { ConditionTracker } from './alerts/condition-tracker.ts';
+import { customerObservations } from './alerts/customer-rules.ts';
+import { thresholdsFor, type PlatformThresholds } from './alerts/rules-config.ts';
 import { platformMeter } from './PlatformMeter.ts';
 import { allRegions, type TenantLiveRow, type TenantSnapshot } from './platform/live-view.ts';
 import { flushDelayMs, flushRetryDelayMs } from './tenant/flush-backoff.ts';
@@ -31,6 +35,15 @@ const flushBatchSize = 1_000;
 export const reportDelayMs = 1_000;
 export const liveTickMs = 5_000;
 const loadWindowMs = 15 * 60_000;
+/** Thresholds change rarely; a meter re-reads them from the AlertDesk at most this often. */
+const thresholdsCacheMs = 60_000;
+
+export interface LoadSignal {
+  as_of: string;
+  load_ratio: number;
+  noisy: boolean;
+  spend_limit_exceeded: boolean;
+}
 
 export interface MeterRejection {
   index: number;
@@ -53,7 +66,11 @@ export class TenantMeter extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   private readonly bufferLimit: number;
   private readonly live: TenantLiveStore;
+  private readonly conditions: ConditionTracker;
+  private thresholds: { value: PlatformThresholds; readMs: number } | null = null;
   private buffered = 0;
+  /** The buffer depth the PlatformMeter last heard of; null until this instance has reported. */
+  private reportedBufferedEvents: number | null = null;
   private failedAttempts = 0;
   private lastError: string | null = null;
   private flushRetryAtMs = 0;
@@ -76,6 +93,7 @@ export class TenantMeter extends DurableObject<Env> {
       );
     `);
     this.live = new TenantLiveStore(this.sql);
+    this.conditions = new ConditionTracker(this.sql);
     this.buffered = this.sql.exec<{ n: number }>('SELECT count(*) AS n FROM event_buffer').one().n;
     const state = this.sql
       .exec<{ failed_attempts: number; last_error: string | null; flush_retry_at_ms: number; report_seq: number; config: string | null }>('SELECT * FROM meter_state')
@@ -153,12 +171,18 @@ export class TenantMeter extends DurableObject<Env> {
   /** The alarm's work at `nowMs`: flush what is due, report to the platform, plan the next run. */
   async tick(nowMs: number = Date.now()): Promise<void> {
     if (this.buffered > 0 && nowMs >= this.flushRetryAtMs) await this.flush(nowMs);
-    if (this.live.hasUnreported() || this.live.isActive(nowMs)) await this.reportToPlatform(nowMs);
+    const watching = this.live.isActive(nowMs) || this.conditions.anyUnhealthy();
+    if (this.live.hasUnreported() || watching) {
+      await this.reportToPlatform(nowMs);
+      await this.evaluateAlerts(nowMs);
+    } else if (this.eventBufferUnreported()) {
+      await this.reportToPlatform(nowMs);
+    }
     this.live.prune(nowMs);
     const next: number[] = [];
     if (this.buffered > 0) next.push(Math.max(nowMs + flushDelayMs, this.flushRetryAtMs));
     if (this.live.hasUnreported()) next.push(nowMs + reportDelayMs);
-    else if (this.live.isActive(nowMs)) next.push(nowMs + liveTickMs);
+    else if (this.live.isActive(nowMs) || this.conditions.anyUnhealthy()) next.push(nowMs + liveTickMs);
     if (next.length > 0) await this.ctx.storage.setAlarm(Math.min(...next));
     else await this.ctx.storage.deleteAlarm();
   }
@@ -201,6 +225,25 @@ export class TenantMeter extends DurableObject<Env> {
     return { flushed, remaining: this.buffered, failedAttempts: this.failedAttempts, lastError: this.lastError };
   }
 
+  /**
+   * A backlog keeps being reported while it lasts, and its end once, so the operator's view of the
+   * buffer (GET /metrics) stays current for a tenant that has no live traffic.
+   */
+  private eventBufferUnreported(): boolean {
+    return this.buffered > 0 || this.reportedBufferedEvents !== 0;
+  }
+
+  private oldestBufferedReceivedMs(): number | null {
+    if (this.buffered === 0) return null;
+    return (
+      this.sql
+        .exec<{ received_ms: number }>(
+          `SELECT s.received_ms FROM event_buffer b JOIN seen_events s ON s.event_id = json_extract(b.event_json, '$.id') ORDER BY b.seq LIMIT 1`,
+        )
+        .toArray()[0]?.received_ms ?? null
+    );
+  }
+
   flushStatus(): FlushReport {
     return { flushed: 0, remaining: this.buffered, failedAttempts: this.failedAttempts, lastError: this.lastError };
   }
@@ -233,11 +276,58 @@ export class TenantMeter extends DurableObject<Env> {
     const configured = this.config?.normalCallsPerHour ?? null;
     return {
       asOfMs,
+      eventBuffer: { events: this.buffered, oldestReceivedMs: this.oldestBufferedReceivedMs(), failedFlushAttempts: this.failedAttempts },
       normalCallsPerHour: effectiveNormalCallsPerHour(configured, learned),
       normalIsLearned: configured === null,
       startedLast15Minutes: this.live.window(asOfMs, loadWindowMs, null).callsStarted,
       hourlySpendLimitMicros: this.config?.hourlySpendLimitMicros ?? 100_000_000,
       rows,
+    };
+  }
+
+  private async alertThresholds(nowMs: number): Promise<PlatformThresholds> {
+    if (!this.thresholds || nowMs - this.thresholds.readMs > thresholdsCacheMs) {
+      const rules = await alertDesk(this.env).rules();
+      this.thresholds = { value: thresholdsFor(rules, this.config?.customerId ?? null), readMs: nowMs };
+    }
+    return this.thresholds.value;
+  }
+
+  /** The customer rules of CONTRACT section 4 over this meter's live hour; changes go to the AlertDesk. */
+  private async evaluateAlerts(nowMs: number): Promise<void> {
+    const customerId = this.config?.customerId;
+    if (!customerId) return;
+    try {
+      const thresholds = await this.alertThresholds(nowMs);
+      const snapshot = this.snapshot(nowMs);
+      const observations = customerObservations({
+        customerId,
+        billedLastHourMicros: snapshot.rows[allRegions]?.cost_per_hour_micros ?? 0,
+        hourlySpendLimitMicros: snapshot.hourlySpendLimitMicros,
+        loadRatio: loadRatio(snapshot.startedLast15Minutes, snapshot.normalCallsPerHour),
+        normalCallsPerHour: snapshot.normalCallsPerHour,
+        expensiveCalls: this.live.expensiveCalls(snapshot.asOfMs - hourWindowMs, nowMs + 1, thresholds.callCostMicros),
+        thresholds,
+      });
+      const changed = this.conditions.changed(observations);
+      if (changed.length === 0) return;
+      await alertDesk(this.env).observe(changed, nowMs);
+      this.conditions.sent(changed);
+    } catch (error) {
+      // Unsent changes are still "changed" on the next tick, which tries again.
+      console.error('alert evaluation failed', customerId, error);
+    }
+  }
+
+  /** The platform's throttling signal (GET /v1/customers/{id}/load). */
+  load(nowMs: number = Date.now()): LoadSignal {
+    const snapshot = this.snapshot(nowMs);
+    const ratio = loadRatio(snapshot.startedLast15Minutes, snapshot.normalCallsPerHour);
+    return {
+      as_of: new Date(snapshot.asOfMs).toISOString(),
+      load_ratio: ratio,
+      noisy: ratio > noisyLoadRatio,
+      spend_limit_exceeded: (snapshot.rows[allRegions]?.cost_per_hour_micros ?? 0) > snapshot.hourlySpendLimitMicros,
     };
   }
 
@@ -249,9 +339,11 @@ export class TenantMeter extends DurableObject<Env> {
       this.reportSeq += 1;
       this.saveState();
     }
+    const snapshot = this.snapshot(nowMs);
     try {
-      await platformMeter(this.env).report({ customerId, seq: this.reportSeq, deltas: rows, snapshot: this.snapshot(nowMs) }, nowMs);
+      await platformMeter(this.env).report({ customerId, seq: this.reportSeq, deltas: rows, snapshot }, nowMs);
       this.live.reported();
+      this.reportedBufferedEvents = snapshot.eventBuffer.events;
     } catch (error) {
       // The deltas stay in flight and go again, with the same seq, on the next alarm.
       console.error('report to PlatformMeter failed', customerId, error);

@@ -224,7 +224,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       port,
       persistTo: join(dataDir, 'wrangler'),
       envFile,
-      vars: { ...options.vars, NEON_WS_PROXY: proxy.hostPort, ENVIRONMENT: 'development' },
+      vars: { PUBLIC_BASE_URL: baseUrl, ...options.vars, NEON_WS_PROXY: proxy.hostPort, ENVIRONMENT: 'development' },
       quiet,
     };
     let wrangler: WranglerDev | undefined;

@@ -7,12 +7,18 @@ import { minimumSecretLength } from './auth/tokens.ts';
 import { closeRequestDatabase } from './db/request-database.ts';
 import type { AppEnv } from './env.ts';
 import { ApiError, errorResponse } from './http/errors.ts';
+import { measureRequests } from './metrics/request-timing.ts';
 import { healthRoutes } from './routes/health.ts';
 import { ingestRoutes } from './routes/ingest.ts';
+import { metricsRoutes } from './routes/metrics.ts';
+import { loadRoutes } from './routes/load.ts';
 import { alertTargetRoutes } from './routes/ops/alert-targets.ts';
 import { callRoutes } from './routes/ops/calls.ts';
+import { customerRoutes as customerApiRoutes } from './routes/customer.ts';
 import { customerRoutes } from './routes/ops/customers.ts';
+import { refreshRoutes } from './routes/ops/refresh.ts';
 import { ingestKeyRoutes } from './routes/ops/ingest-keys.ts';
+import { alertRoutes } from './routes/ops/alerts.ts';
 import { liveRoutes } from './routes/ops/live.ts';
 import { pageRoutes } from './routes/pages.ts';
 import { recordingPlaybackRoutes, recordingUploadRoutes } from './routes/recordings.ts';
@@ -31,6 +37,7 @@ export function createApp() {
   });
   app.notFound((c) => errorResponse(c, new ApiError('not_found', `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`)));
 
+  app.use('*', measureRequests());
   app.use('*', async (c, next) => {
     if (c.env.ENVIRONMENT !== 'development' && (c.env.JWT_SECRET ?? '').length < minimumSecretLength) {
       console.error(`JWT_SECRET is missing or shorter than ${minimumSecretLength} characters: refusing to serve`);
@@ -52,6 +59,7 @@ export function createApp() {
   app.route('/', healthRoutes);
   app.route('/v1', ingestRoutes);
   app.route('/v1/calls', recordingUploadRoutes);
+  app.route('/v1/customers', loadRoutes);
   app.route('/api/session', sessionRoutes);
 
   app.use('/api/ops/*', requireRole('operator'));
@@ -59,10 +67,16 @@ export function createApp() {
   app.route('/api/ops/ingest-keys', ingestKeyRoutes);
   app.route('/api/ops/alert-targets', alertTargetRoutes);
   app.route('/api/ops', liveRoutes);
+  app.route('/api/ops', alertRoutes);
   app.route('/api/ops/calls', recordingPlaybackRoutes);
   app.route('/api/ops', callRoutes);
+  app.route('/api/ops', refreshRoutes);
+
+  app.use('/metrics', requireRole('operator'));
+  app.route('/', metricsRoutes);
 
   app.use('/api/customer/*', requireRole('customer'));
+  app.route('/api/customer', customerApiRoutes);
 
   app.route('/', pageRoutes);
   return app;

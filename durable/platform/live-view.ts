@@ -3,6 +3,7 @@
 import type { LiveBucket, ProviderHealth, Quantiles, RateMetrics } from '../../analytics/live-window.ts';
 import type { CustomerFlag } from '../../analytics/load.ts';
 import type { Rate } from '../../analytics/rate.ts';
+import type { RequestDurations } from '../../analytics/request-durations.ts';
 
 /** One customer's live values, for all its regions (`*`) or one region. */
 export interface TenantLiveRow {
@@ -17,8 +18,18 @@ export interface TenantLiveRow {
 
 export const allRegions = '*';
 
+/** A TenantMeter's durable buffer: events answered 202 but not written to Postgres yet. */
+export interface EventBufferStatus {
+  events: number;
+  /** When the oldest of them was received; null while the buffer is empty. */
+  oldestReceivedMs: number | null;
+  /** Flush attempts that failed in a row; 0 once one succeeds. */
+  failedFlushAttempts: number;
+}
+
 export interface TenantSnapshot {
   asOfMs: number;
+  eventBuffer: EventBufferStatus;
   normalCallsPerHour: number;
   normalIsLearned: boolean;
   startedLast15Minutes: number;
@@ -60,6 +71,19 @@ export interface LiveView {
   platform: PlatformValues;
   providers: ProviderHealth[];
   customers: CustomerLiveRow[];
+}
+
+export interface CustomerEventBuffer extends EventBufferStatus {
+  customerId: string;
+}
+
+/** What GET /metrics exposes: the live view for all regions and for each, and Switchboard's own health. */
+export interface PlatformMetricsView {
+  nowMs: number;
+  live: LiveView;
+  regions: LiveView[];
+  eventBuffers: CustomerEventBuffer[];
+  requestDurations: RequestDurations[];
 }
 
 export type { Quantiles };

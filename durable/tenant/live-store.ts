@@ -5,7 +5,7 @@
 import { hourWindowMs, liveAsOf, mergeBuckets, bucketMs as liveBucketMs, staleAfterMs, type LiveBucket } from '../../analytics/live-window.ts';
 import { LiveDelta, newLiveCall, recordEvent, type LiveCall } from '../../analytics/live-recording.ts';
 import { learnNormalCallsPerHour } from '../../analytics/load.ts';
-import type { RateCard } from '../../analytics/money.ts';
+import { billedAmountMicros, type RateCard } from '../../analytics/money.ts';
 import type { SwitchboardEvent } from '../../workers/ingest/event-schema.ts';
 
 const hourMs = 3_600_000;
@@ -63,6 +63,7 @@ export class TenantLiveStore {
       );
       CREATE INDEX IF NOT EXISTS live_calls_open ON live_calls (ended_ms, started_ms);
       CREATE TABLE IF NOT EXISTS hourly_starts (hour_ms INTEGER PRIMARY KEY, started INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS ended_call_costs (call_id TEXT PRIMARY KEY, billed_micros INTEGER NOT NULL, ended_ms INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS normal_rate (id INTEGER PRIMARY KEY CHECK (id = 1), learned REAL, learned_through_hour_ms INTEGER NOT NULL);
     `);
   }
@@ -106,7 +107,13 @@ export class TenantLiveStore {
       const tsMs = Date.parse(event.ts);
       const live = tsMs >= windowStartMs;
       const call = this.liveCall(event.call_id);
-      this.saveLiveCall(recordEvent(live ? delta : history, event, call, cardAt(tsMs), windowStartMs));
+      const card = cardAt(tsMs);
+      this.saveLiveCall(recordEvent(live ? delta : history, event, call, card, windowStartMs));
+      if (live && event.type === 'call.ended') {
+        const providerCost = event.cost.reduce((sum, line) => sum + BigInt(line.cost_micros), 0n);
+        const billed = billedAmountMicros(providerCost, BigInt(event.duration_ms), card);
+        this.sql.exec('INSERT OR REPLACE INTO ended_call_costs (call_id, billed_micros, ended_ms) VALUES (?, ?, ?)', event.call_id, Number(billed), tsMs);
+      }
       if (live && event.type === 'call.started') {
         const hour = Math.floor(tsMs / hourMs) * hourMs;
         this.sql.exec('INSERT INTO hourly_starts (hour_ms, started) VALUES (?, 1) ON CONFLICT (hour_ms) DO UPDATE SET started = started + 1', hour);
@@ -132,6 +139,20 @@ export class TenantLiveStore {
       .exec<{ region: string }>('SELECT DISTINCT region FROM live_buckets WHERE bucket_ms >= ? UNION SELECT DISTINCT region FROM live_calls WHERE ended_ms IS NULL', sinceMs)
       .toArray()
       .map((row) => row.region);
+  }
+
+  /** Calls ended in [fromMs, toMs) billed above `thresholdMicros`: how many, and the most expensive. */
+  expensiveCalls(fromMs: number, toMs: number, thresholdMicros: number): { count: number; worst: { callId: string; billedMicros: number } | null } {
+    const rows = this.sql
+      .exec<{ call_id: string; billed_micros: number }>(
+        'SELECT call_id, billed_micros FROM ended_call_costs WHERE ended_ms >= ? AND ended_ms < ? AND billed_micros > ? ORDER BY billed_micros DESC, call_id',
+        fromMs,
+        toMs,
+        thresholdMicros,
+      )
+      .toArray();
+    const worst = rows[0];
+    return { count: rows.length, worst: worst ? { callId: worst.call_id, billedMicros: worst.billed_micros } : null };
   }
 
   /** Calls started and not ended, excluding stale ones (started over 4 h ago). */
@@ -199,5 +220,6 @@ export class TenantLiveStore {
     this.sql.exec('DELETE FROM live_buckets WHERE bucket_ms < ?', oldest);
     this.sql.exec('DELETE FROM live_calls WHERE (ended_ms IS NOT NULL AND ended_ms < ?) OR (ended_ms IS NULL AND started_ms IS NOT NULL AND started_ms < ?)', oldest, nowMs - staleAfterMs - hourMs);
     this.sql.exec('DELETE FROM hourly_starts WHERE hour_ms < ?', nowMs - 2 * hourMs);
+    this.sql.exec('DELETE FROM ended_call_costs WHERE ended_ms < ?', oldest);
   }
 }

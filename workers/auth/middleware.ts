@@ -5,7 +5,7 @@ import { getCookie } from 'hono/cookie';
 import type { AppEnv } from '../env.ts';
 import { ApiError } from '../http/errors.ts';
 import type { Role } from './principal.ts';
-import { sessionCookieName } from './session-cookie.ts';
+import { sessionCookieName, viewSessionCookieName } from './session-cookie.ts';
 import { verifyToken } from './tokens.ts';
 import { isTokenRevoked } from './revocations.ts';
 
@@ -17,7 +17,9 @@ function bearerToken(header: string | undefined): string | null {
 
 export function requireRole(role: Role): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const token = bearerToken(c.req.header('authorization')) ?? getCookie(c, sessionCookieName) ?? null;
+    // Customer endpoints prefer an operator's view-session over the browser's own session.
+    const viewSession = role === 'customer' ? getCookie(c, viewSessionCookieName) : undefined;
+    const token = bearerToken(c.req.header('authorization')) ?? viewSession ?? getCookie(c, sessionCookieName) ?? null;
     if (!token) throw new ApiError('unauthorized', 'Sign in first: send `Authorization: Bearer <token>` or a session cookie.');
     const principal = await verifyToken(c.env.JWT_SECRET, token);
     if (await isTokenRevoked(c.env, principal.tokenId)) throw new ApiError('unauthorized', 'The token has been revoked.');

@@ -4,14 +4,16 @@ import type { Context } from 'hono';
 import { deleteCookie, setCookie } from 'hono/cookie';
 
 export const sessionCookieName = 'sb_session';
+/** An operator's read-only view of one customer's dashboard, beside (not instead of) their own session. */
+export const viewSessionCookieName = 'sb_view_session';
 
 function isLoopback(url: string): boolean {
   const host = new URL(url).hostname;
   return host === 'localhost' || host === '127.0.0.1' || host === '[::1]';
 }
 
-export function setSessionCookie(c: Context, token: string, expiresAt: Date, now: Date = new Date()): void {
-  setCookie(c, sessionCookieName, token, {
+export function setSessionCookie(c: Context, token: string, expiresAt: Date, now: Date = new Date(), name: string = sessionCookieName): void {
+  setCookie(c, name, token, {
     httpOnly: true,
     sameSite: 'Strict',
     secure: !isLoopback(c.req.url),
@@ -20,6 +22,7 @@ export function setSessionCookie(c: Context, token: string, expiresAt: Date, now
   });
 }
 
-export function clearSessionCookie(c: Context): void {
+export function clearSessionCookies(c: Context): void {
   deleteCookie(c, sessionCookieName, { path: '/', secure: !isLoopback(c.req.url) });
+  deleteCookie(c, viewSessionCookieName, { path: '/', secure: !isLoopback(c.req.url) });
 }

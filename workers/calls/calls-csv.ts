@@ -4,6 +4,7 @@
 // leading `'`; numbers and E.164 phone numbers we validated are written as they are.
 import { stringify } from 'csv-stringify/sync';
 import type { Queryable } from '../db/client.ts';
+import { csvOptions, numberCell, textCell } from '../http/csv-cells.ts';
 import { countCalls, isE164, readCallPage, type CallFilters, type CallListRow } from './list-calls.ts';
 import type { ListPosition } from './list-cursor.ts';
 
@@ -34,20 +35,8 @@ export const csvColumns = [
   'turn_count',
 ] as const;
 
-// The contract's = + - @ tab CR, and their fullwidth forms, which some spreadsheets also read as formulas.
-const formulaStart = /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/;
-
-function textCell(value: string | null): string {
-  if (value === null) return '';
-  return formulaStart.test(value) ? `'${value}` : value;
-}
-
 function phoneCell(value: string | null): string {
   return value !== null && isE164(value) ? value : textCell(value);
-}
-
-function numberCell(value: number | null): string {
-  return value === null ? '' : String(value);
 }
 
 function toRecord(call: CallListRow): string[] {
@@ -76,10 +65,6 @@ function toRecord(call: CallListRow): string[] {
   };
   return csvColumns.map((column) => cells[column]);
 }
-
-// RFC 4180 ends records with CRLF. Naming a record delimiter turns off csv-stringify's quoting of
-// fields that hold a bare CR or LF unless quote_record_delimiter is set as well.
-const csvOptions = { record_delimiter: 'windows', quote_record_delimiter: true } as const;
 
 export interface CallsCsv {
   /** Calls matching the filters when the export started; more than maxCsvRows means truncated. */

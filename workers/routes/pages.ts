@@ -4,14 +4,14 @@ import { Hono, type Context } from 'hono';
 import { getCookie } from 'hono/cookie';
 import type { Principal, Role } from '../auth/principal.ts';
 import { isTokenRevoked } from '../auth/revocations.ts';
-import { sessionCookieName } from '../auth/session-cookie.ts';
+import { sessionCookieName, viewSessionCookieName } from '../auth/session-cookie.ts';
 import { verifyToken } from '../auth/tokens.ts';
 import type { AppEnv } from '../env.ts';
 
 const homeOf: Record<Role, string> = { operator: '/ops', customer: '/dashboard' };
 
-async function sessionPrincipal(c: Context<AppEnv>): Promise<Principal | null> {
-  const token = getCookie(c, sessionCookieName);
+async function sessionPrincipal(c: Context<AppEnv>, preferViewSession = false): Promise<Principal | null> {
+  const token = (preferViewSession ? getCookie(c, viewSessionCookieName) : undefined) ?? getCookie(c, sessionCookieName);
   if (!token) return null;
   try {
     const principal = await verifyToken(c.env.JWT_SECRET, token);
@@ -39,7 +39,7 @@ function forbiddenPage(role: Role): Response {
 
 function pageFor(role: Role, entry: string) {
   return async (c: Context<AppEnv>) => {
-    const principal = await sessionPrincipal(c);
+    const principal = await sessionPrincipal(c, role === 'customer');
     if (!principal) {
       const next = new URL(c.req.url);
       return c.redirect(`/login?next=${encodeURIComponent(next.pathname + next.search)}`, 302);

@@ -4,34 +4,15 @@ import { Hono } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { z } from 'zod';
 import type { Principal } from '../auth/principal.ts';
+import { sessionView } from '../auth/session-view.ts';
 import { isTokenRevoked } from '../auth/revocations.ts';
-import { clearSessionCookie, sessionCookieName, setSessionCookie } from '../auth/session-cookie.ts';
+import { clearSessionCookies, sessionCookieName, setSessionCookie } from '../auth/session-cookie.ts';
 import { verifyToken } from '../auth/tokens.ts';
 import type { AppEnv } from '../env.ts';
 import { ApiError } from '../http/errors.ts';
 import { parseJsonBody } from '../http/validation.ts';
 
 const sessionInput = z.strictObject({ token: z.string().min(1).max(8192) });
-
-export interface SessionView {
-  role: Principal['role'];
-  subject: string;
-  customer_id?: string;
-  acting_operator?: string;
-  read_only: boolean;
-  expires_at: string;
-}
-
-export function sessionView(principal: Principal): SessionView {
-  return {
-    role: principal.role,
-    subject: principal.subject,
-    ...(principal.role === 'customer' && { customer_id: principal.customerId }),
-    ...(principal.role === 'customer' && principal.actingOperator && { acting_operator: principal.actingOperator }),
-    read_only: principal.role === 'customer' && principal.actingOperator !== null,
-    expires_at: principal.expiresAt.toISOString(),
-  };
-}
 
 async function verifyLiveToken(env: Env, token: string): Promise<Principal> {
   const principal = await verifyToken(env.JWT_SECRET, token);
@@ -52,6 +33,6 @@ export const sessionRoutes = new Hono<AppEnv>()
     return c.json(sessionView(await verifyLiveToken(c.env, token)));
   })
   .delete('/', (c) => {
-    clearSessionCookie(c);
+    clearSessionCookies(c);
     return c.body(null, 204);
   });

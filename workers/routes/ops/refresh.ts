@@ -1,0 +1,11 @@
+// POST /api/ops/refresh: what the hourly cron does, now, answering what it refreshed and how long it took.
+import { Hono } from 'hono';
+import { openRedis } from '../../cache/redis.ts';
+import { requestDatabase } from '../../db/request-database.ts';
+import type { AppEnv } from '../../env.ts';
+import { refreshCustomerMetrics } from '../../scheduled/refresh-customer-metrics.ts';
+
+export const refreshRoutes = new Hono<AppEnv>().post('/refresh', async (c) => {
+  const report = await refreshCustomerMetrics({ db: requestDatabase(c), redis: openRedis(c.env) });
+  return c.json(report, 200, { 'cache-control': 'no-store' });
+});
