@@ -29,3 +29,60 @@ export function billedAmountMicros(providerCostMicros: bigint, durationMs: bigin
   const markedUp = divideRoundHalfUp(providerCostMicros * (basisPoints + BigInt(card.markupBps)), basisPoints);
   return markedUp + divideCeil(durationMs, msPerMinute) * card.feePerMinuteMicros;
 }
+
+/** round_half_up for any sign: halves go toward +infinity (an invoice total may be a credit). */
+export function divideRoundHalfUpSigned(numerator: bigint, denominator: bigint): bigint {
+  if (denominator <= 0n) throw new RangeError('divideRoundHalfUpSigned takes a positive denominator');
+  const twice = numerator * 2n + denominator;
+  const divisor = denominator * 2n;
+  // BigInt division truncates toward zero; floor it for negative quotients.
+  const quotient = twice / divisor;
+  return twice % divisor !== 0n && twice < 0n ? quotient - 1n : quotient;
+}
+
+export interface AllocationItem {
+  customerId: string;
+  callId: string;
+  /** The estimate on this line: the item's share of the total is in proportion to it. */
+  weight: bigint;
+}
+
+export interface AllocatedPart extends AllocationItem {
+  part: bigint;
+}
+
+function byCustomerThenCall(a: AllocationItem, b: AllocationItem): number {
+  if (a.customerId !== b.customerId) return a.customerId < b.customerId ? -1 : 1;
+  if (a.callId !== b.callId) return a.callId < b.callId ? -1 : 1;
+  return 0;
+}
+
+/**
+ * Splits `total` over the items in proportion to their weights (equal weights when every weight
+ * is 0): each gets the floor of its exact share, then the micros left over go one each to the
+ * largest remainders, ties by customer_id then call_id ascending. The parts sum to `total`
+ * exactly and do not depend on the items' order.
+ */
+export function allocateLargestRemainder(total: bigint, items: readonly AllocationItem[]): AllocatedPart[] {
+  if (total < 0n) throw new RangeError('an invoiced total cannot be negative');
+  if (items.length === 0) throw new RangeError('there is nothing to allocate over');
+  if (items.some((item) => item.weight < 0n)) throw new RangeError('weights cannot be negative');
+  const ordered = [...items].sort(byCustomerThenCall);
+  const allZero = ordered.every((item) => item.weight === 0n);
+  const weights = ordered.map((item) => (allZero ? 1n : item.weight));
+  const weightSum = weights.reduce((sum, w) => sum + w, 0n);
+  const shares = ordered.map((item, i) => {
+    const exact = total * (weights[i] ?? 0n);
+    return { item, floor: exact / weightSum, remainder: exact % weightSum };
+  });
+  let left = total - shares.reduce((sum, s) => sum + s.floor, 0n);
+  // Stable sort keeps the customer/call order among equal remainders.
+  const byRemainder = shares.map((share, index) => ({ share, index })).sort((a, b) => (a.share.remainder === b.share.remainder ? a.index - b.index : a.share.remainder > b.share.remainder ? -1 : 1));
+  const extra = new Set<number>();
+  for (const { index } of byRemainder) {
+    if (left === 0n) break;
+    extra.add(index);
+    left -= 1n;
+  }
+  return shares.map((share, index) => ({ ...share.item, part: share.floor + (extra.has(index) ? 1n : 0n) }));
+}
