@@ -2,6 +2,7 @@
 // function, shape the answer. Every failure leaves as the contract's error body.
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { etag } from 'hono/etag';
 import { requireRole } from './auth/middleware.ts';
 import { minimumSecretLength } from './auth/tokens.ts';
 import { closeRequestDatabase } from './db/request-database.ts';
@@ -76,6 +77,9 @@ export function createApp() {
   app.route('/', metricsRoutes);
 
   app.use('/api/customer/*', requireRole('customer'));
+  // Customer figures change at most hourly: a reload revalidates (`private, no-cache`) and, when
+  // nothing changed, costs a 304 instead of the body. Weak, because the edge may recompress.
+  app.use('/api/customer/*', etag({ weak: true }));
   app.route('/api/customer', customerApiRoutes);
 
   app.route('/', pageRoutes);

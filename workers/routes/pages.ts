@@ -2,6 +2,7 @@
 // for a path and refuses pages the session's role may not open, before any script runs.
 import { Hono, type Context } from 'hono';
 import { getCookie } from 'hono/cookie';
+import { etag } from 'hono/etag';
 import type { Principal, Role } from '../auth/principal.ts';
 import { isTokenRevoked } from '../auth/revocations.ts';
 import { sessionCookieName, viewSessionCookieName } from '../auth/session-cookie.ts';
@@ -49,13 +50,16 @@ function pageFor(role: Role, entry: string) {
   };
 }
 
+/** Pages are revalidated on every load (`no-cache`); an unchanged one answers 304, after the session check. */
+const pageETag = etag({ weak: true });
+
 export const pageRoutes = new Hono<AppEnv>()
   .get('/', async (c) => {
     const principal = await sessionPrincipal(c);
     return c.redirect(principal ? homeOf[principal.role] : '/login', 302);
   })
-  .get('/login', (c) => servePage(c, '/login'))
-  .get('/ops', pageFor('operator', '/ops'))
-  .get('/ops/*', pageFor('operator', '/ops'))
-  .get('/dashboard', pageFor('customer', '/dashboard'))
-  .get('/dashboard/*', pageFor('customer', '/dashboard'));
+  .get('/login', pageETag, (c) => servePage(c, '/login'))
+  .get('/ops', pageETag, pageFor('operator', '/ops'))
+  .get('/ops/*', pageETag, pageFor('operator', '/ops'))
+  .get('/dashboard', pageETag, pageFor('customer', '/dashboard'))
+  .get('/dashboard/*', pageETag, pageFor('customer', '/dashboard'));
