@@ -14,11 +14,13 @@ import type { DemoAgent, DemoCustomer, Region } from './customers.ts';
 import { NO_INCIDENTS, RUNAWAY_CALL, TTS_OUTAGE, type Incidents } from './incidents.ts';
 import {
   LLM_MICROS_PER_TOKEN,
+  PROVIDERS,
   STT_MICROS_PER_SECOND,
   TELEPHONY_MICROS_PER_MINUTE,
   TTS_MICROS_PER_CHARACTER,
   type ProviderChoice,
   type ProviderKind,
+  type ProviderName,
 } from './providers.ts';
 import {
   base36,
@@ -204,8 +206,8 @@ export function generateCall({ rng, customer, startedAtMs, incidents = NO_INCIDE
     call_id: callId,
     ts: new Date(Math.round(atMs)).toISOString(),
   });
-  const providerRequest = (kind: ProviderKind, atMs: number, latencyMs: number, errorCode?: string): void => {
-    const event: ProviderRequestEvent = { type: 'provider.request', ...envelope(atMs), kind, provider: providers[kind], ok: errorCode === undefined, latency_ms: latencyMs };
+  const providerRequest = (kind: ProviderKind, atMs: number, latencyMs: number, errorCode?: string, provider: string = providers[kind]): void => {
+    const event: ProviderRequestEvent = { type: 'provider.request', ...envelope(atMs), kind, provider, ok: errorCode === undefined, latency_ms: latencyMs };
     if (errorCode !== undefined) event.error_code = errorCode;
     events.push(event);
   };
@@ -219,26 +221,34 @@ export function generateCall({ rng, customer, startedAtMs, incidents = NO_INCIDE
       ...(failure.kind === 'platform' && { stack: `${failure.message}\n    at pickSlot (agents/${agent.id}/flow.ts:88:31)\n    at runTurn (runtime/turn.ts:142:18)` }),
     });
   };
+  const ttsCharacters = new Map<ProviderName<'tts'>, number>();
+  const fallbackTts = PROVIDERS.tts.find((name) => name !== providers.tts) ?? providers.tts;
   /**
-   * One TTS synthesis: during an outage of this call's provider most requests fail, and the
-   * agent retries once before giving up. Answers the time it took and whether audio came out.
+   * Speaks `text`. During an outage of the call's TTS provider most of its requests fail: the
+   * agent retries once, then falls back to the other provider for this reply, and the pause can
+   * make the caller hang up. Answers the time until audio and whether the caller stayed.
    */
-  const synthesize = (atMs: number): { ok: boolean; spentMs: number } => {
+  const speak = (atMs: number, text: string): { spentMs: number; callerStayed: boolean } => {
     let spent = 0;
     for (let attempt = 0; attempt < 2; attempt++) {
       const ms = latency(rng, 130, 0.3, 60, 250);
       const failing = incidents.ttsOutageAt(atMs + spent) === providers.tts && chance(rng, TTS_OUTAGE.failureProbability);
       if (!failing) {
         providerRequest('tts', atMs + spent + ms, ms);
-        return { ok: true, spentMs: spent + ms };
+        if (attempt > 0) callError(atMs + spent + ms, { kind: 'tts', code: 'provider_unavailable', message: `${providers.tts} answered 503 Service Unavailable; the retry succeeded` });
+        ttsCharacters.set(providers.tts, (ttsCharacters.get(providers.tts) ?? 0) + text.length);
+        return { spentMs: spent + ms, callerStayed: true };
       }
       // A failing provider answers 503 only after a connect timeout of its own.
       const failedMs = latency(rng, 900, 0.3, 300, 2_500);
       providerRequest('tts', atMs + spent + failedMs, failedMs, 'http_503');
-      callError(atMs + spent + failedMs, { kind: 'tts', code: 'provider_unavailable', message: `${providers.tts} answered 503 Service Unavailable${attempt === 0 ? '; retrying once' : ' again; the caller heard silence'}` });
       spent += failedMs;
     }
-    return { ok: false, spentMs: spent };
+    const ms = latency(rng, 160, 0.3, 60, 300);
+    providerRequest('tts', atMs + spent + ms, ms, undefined, fallbackTts);
+    callError(atMs + spent, { kind: 'tts', code: 'provider_unavailable', message: `${providers.tts} answered 503 Service Unavailable twice; fell back to ${fallbackTts}` });
+    ttsCharacters.set(fallbackTts, (ttsCharacters.get(fallbackTts) ?? 0) + text.length);
+    return { spentMs: spent + ms, callerStayed: !chance(rng, TTS_OUTAGE.hangUpAfterFallback) };
   };
 
   events.push({
@@ -258,7 +268,6 @@ export function generateCall({ rng, customer, startedAtMs, incidents = NO_INCIDE
   const telephonyFails = plannedFailure?.kind === 'telephony' && eventTurn === 0 && chance(rng, 0.3);
   providerRequest('telephony', startedAtMs + connectMs, connectMs, telephonyFails ? 'sip_503' : undefined);
 
-  let charactersSpoken = 0;
   let promptTokens = 0;
   let carriedContextTokens = 0;
   let turnsHeld = 0;
@@ -271,14 +280,13 @@ export function generateCall({ rng, customer, startedAtMs, incidents = NO_INCIDE
     callError(cursor, plannedFailure);
     end = { status: 'failed' };
   } else {
-    const greeting = synthesize(cursor);
-    if (!greeting.ok) {
+    const greeting = speak(cursor, conversation.greeting);
+    ttfaMs = connectMs + greeting.spentMs + network;
+    if (!greeting.callerStayed) {
       cursor += greeting.spentMs;
       end = { status: 'failed' };
       hadOutageFailure = true;
     } else {
-      ttfaMs = connectMs + greeting.spentMs + network;
-      charactersSpoken += conversation.greeting.length;
       cursor = startedAtMs + ttfaMs + speechMs(conversation.greeting, AGENT_CHARACTERS_PER_SECOND);
     }
   }
@@ -368,11 +376,10 @@ export function generateCall({ rng, customer, startedAtMs, incidents = NO_INCIDE
       end = { status: 'failed' };
       break;
     }
-    const speech = synthesize(ttsStart);
-    if (!speech.ok) {
-      // The caller hears silence and hangs up.
+    const speech = speak(ttsStart, agentText);
+    if (!speech.callerStayed) {
       hadOutageFailure = true;
-      cursor = ttsStart + speech.spentMs + integer(rng, 1_000, 4_000);
+      cursor = ttsStart + speech.spentMs;
       end = { status: 'failed' };
       break;
     }
@@ -393,7 +400,6 @@ export function generateCall({ rng, customer, startedAtMs, incidents = NO_INCIDE
       interrupted,
     });
     turnsHeld++;
-    charactersSpoken += agentText.length;
     const agentSpeech = speechMs(agentText, AGENT_CHARACTERS_PER_SECOND);
     cursor = userEnd + e2eMs + (interrupted ? Math.round(agentSpeech * 0.4) : agentSpeech);
 
@@ -415,8 +421,8 @@ export function generateCall({ rng, customer, startedAtMs, incidents = NO_INCIDE
     const tokens = promptTokens + turnsHeld * integer(rng, 40, 90);
     cost.push({ component: 'llm', provider: providers.llm, quantity: tokens, unit: 'tokens', cost_micros: Math.round(tokens * LLM_MICROS_PER_TOKEN[providers.llm]) });
   }
-  if (charactersSpoken > 0) {
-    cost.push({ component: 'tts', provider: providers.tts, quantity: charactersSpoken, unit: 'characters', cost_micros: Math.round(charactersSpoken * TTS_MICROS_PER_CHARACTER[providers.tts]) });
+  for (const [provider, characters] of ttsCharacters) {
+    cost.push({ component: 'tts', provider, quantity: characters, unit: 'characters', cost_micros: Math.round(characters * TTS_MICROS_PER_CHARACTER[provider]) });
   }
   const minutes = Math.ceil(durationMs / 600) / 100;
   cost.push({ component: 'telephony', provider: providers.telephony, quantity: minutes, unit: 'minutes', cost_micros: Math.round(minutes * TELEPHONY_MICROS_PER_MINUTE[providers.telephony]) });

@@ -2,7 +2,8 @@
 // started, so a newcomer sees each one within minutes and every alert both fire and resolve:
 //
 //   minute  1-7   TTS outage: cartesia fails 75% of its requests for 6 minutes (the contract's
-//                 outage alert needs 5 full minutes below 50%, at least 5 requests each).
+//                 outage alert needs 5 full minutes below 50%, at least 5 requests each); agents
+//                 retry, then fall back to elevenlabs, and some callers hang up on the pause.
 //   minute  8     a runaway call at harborline-insurance: a long call whose model context holds a
 //                 year of statements, billed above $1.00 (the per-call cost alert).
 //   minute 10-20  noisy neighbor: parcelpal starts calls at 3x its normal rate for 10 minutes.
@@ -18,7 +19,9 @@ export const TTS_OUTAGE = {
   startOffsetMs: 1 * 60_000,
   durationMs: 6 * 60_000,
   failureProbability: 0.75,
-} as const satisfies { provider: ProviderName<'tts'>; startOffsetMs: number; durationMs: number; failureProbability: number };
+  /** After a retry, agents fall back to the other TTS provider; the pause loses this share of callers. */
+  hangUpAfterFallback: 0.15,
+} as const satisfies { provider: ProviderName<'tts'>; startOffsetMs: number; durationMs: number; failureProbability: number; hangUpAfterFallback: number };
 
 export const NOISY_NEIGHBOR = {
   customerId: 'parcelpal',
