@@ -152,7 +152,10 @@ export function providerHealth(window: LiveBucket): ProviderHealth[] {
   const byKind = new Map<string, ProviderCounter[]>();
   const entries: ProviderHealth[] = [];
   for (const [key, counter] of Object.entries(window.providerRequests)) {
-    const [kind = '', provider = ''] = key.split('|');
+    // The kind is one of four words; everything after the first '|' is the provider's name.
+    const separator = key.indexOf('|');
+    const kind = key.slice(0, separator);
+    const provider = key.slice(separator + 1);
     byKind.set(kind, [...(byKind.get(kind) ?? []), counter]);
     entries.push({ kind, provider, success_rate: rate(counter.ok, counter.total), latency_ms: quantilesOf(counter.latency) });
   }

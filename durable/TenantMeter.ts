@@ -74,6 +74,7 @@ export class TenantMeter extends DurableObject<Env> {
   private failedAttempts = 0;
   private lastError: string | null = null;
   private flushRetryAtMs = 0;
+  private flushing: Promise<FlushReport> | null = null;
   private reportSeq = 0;
   private config: MeterConfig | null = null;
 
@@ -94,7 +95,7 @@ export class TenantMeter extends DurableObject<Env> {
     `);
     this.live = new TenantLiveStore(this.sql);
     this.conditions = new ConditionTracker(this.sql);
-    this.buffered = this.sql.exec<{ n: number }>('SELECT count(*) AS n FROM event_buffer').one().n;
+    this.buffered = this.countBuffered();
     const state = this.sql
       .exec<{ failed_attempts: number; last_error: string | null; flush_retry_at_ms: number; report_seq: number; config: string | null }>('SELECT * FROM meter_state')
       .toArray()[0];
@@ -105,6 +106,10 @@ export class TenantMeter extends DurableObject<Env> {
       this.reportSeq = state.report_seq;
       this.config = state.config ? (JSON.parse(state.config) as MeterConfig) : null;
     }
+  }
+
+  private countBuffered(): number {
+    return this.sql.exec<{ n: number }>('SELECT count(*) AS n FROM event_buffer').one().n;
   }
 
   private saveState(): void {
@@ -194,6 +199,14 @@ export class TenantMeter extends DurableObject<Env> {
 
   /** Writes buffered events to Postgres in batches, oldest first. */
   async flush(nowMs: number = Date.now()): Promise<FlushReport> {
+    // One flush at a time: an alarm and an explicit tick must not send (and count off) the same rows twice.
+    this.flushing ??= this.flushOnce(nowMs).finally(() => {
+      this.flushing = null;
+    });
+    return this.flushing;
+  }
+
+  private async flushOnce(nowMs: number): Promise<FlushReport> {
     let flushed = 0;
     const database = openDatabase(this.env);
     try {
@@ -205,7 +218,7 @@ export class TenantMeter extends DurableObject<Env> {
         const batch: StoredEventInput[] = rows.map((row) => ({ event: row.event_json, raw: row.raw_json }));
         await storeEventBatch(database.db, batch);
         this.sql.exec('DELETE FROM event_buffer WHERE seq <= ?', rows[rows.length - 1]?.seq ?? 0);
-        this.buffered -= rows.length;
+        this.buffered = this.countBuffered();
         flushed += rows.length;
       }
       this.failedAttempts = 0;

@@ -17,6 +17,7 @@ import { alertTargetRoutes } from './routes/ops/alert-targets.ts';
 import { callRoutes } from './routes/ops/calls.ts';
 import { customerRoutes as customerApiRoutes } from './routes/customer.ts';
 import { customerRoutes } from './routes/ops/customers.ts';
+import { moneyRoutes } from './routes/ops/money.ts';
 import { refreshRoutes } from './routes/ops/refresh.ts';
 import { ingestKeyRoutes } from './routes/ops/ingest-keys.ts';
 import { alertRoutes } from './routes/ops/alerts.ts';
@@ -72,6 +73,7 @@ export function createApp() {
   app.route('/api/ops/calls', recordingPlaybackRoutes);
   app.route('/api/ops', callRoutes);
   app.route('/api/ops', refreshRoutes);
+  app.route('/api/ops', moneyRoutes);
 
   app.use('/metrics', requireRole('operator'));
   app.route('/', metricsRoutes);

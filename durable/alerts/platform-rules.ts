@@ -27,7 +27,9 @@ function successByProvider(bucket: LiveBucket): Map<string, Rate> {
 }
 
 function providerSubject(key: string): { kind: string; provider?: string; label: string; dedup: string } {
-  const [kind = '', provider] = key.split('|');
+  const separator = key.indexOf('|');
+  const kind = separator < 0 ? key : key.slice(0, separator);
+  const provider = separator < 0 ? undefined : key.slice(separator + 1);
   return provider ? { kind, provider, label: `${kind.toUpperCase()} provider ${provider}`, dedup: `provider:${kind}:${provider}` } : { kind, label: `all ${kind.toUpperCase()} providers`, dedup: `provider:${kind}` };
 }
 

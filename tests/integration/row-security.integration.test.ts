@@ -21,7 +21,7 @@ describe.each(sqlEngines)('row-level security on %s', (engine) => {
     await client.query('SELECT ingest_events($1::jsonb)', [JSON.stringify(events.map((e) => ({ event: { ...e, id: `${e.call_id}-${e.id}` }, raw: e })))]);
     await client.query('SELECT * FROM refresh_rollups(1000)');
     await client.query('REFRESH MATERIALIZED VIEW mv_customer_daily_v1');
-    await client.query('REFRESH MATERIALIZED VIEW mv_customer_overview_v1');
+    await client.query('REFRESH MATERIALIZED VIEW mv_customer_overview_v2');
   });
 
   afterAll(async () => {
@@ -45,7 +45,7 @@ describe.each(sqlEngines)('row-level security on %s', (engine) => {
     ['customer_calls_v1', 'SELECT DISTINCT customer_id FROM customer_calls_v1'],
     ['customer_hourly_rollups', 'SELECT DISTINCT customer_id FROM customer_hourly_rollups'],
     ['customer_daily_v1', 'SELECT DISTINCT customer_id FROM customer_daily_v1'],
-    ['customer_overview_v1', 'SELECT DISTINCT customer_id FROM customer_overview_v1'],
+    ['customer_overview_v2', 'SELECT DISTINCT customer_id FROM customer_overview_v2'],
     ['call_errors', 'SELECT DISTINCT customer_id FROM call_errors'],
   ])('shows the reader only its own tenant in %s, even when asking for another', async (_name, text) => {
     const own = await asReader<{ customer_id: string }>('tenant-a', text);
@@ -55,7 +55,7 @@ describe.each(sqlEngines)('row-level security on %s', (engine) => {
   });
 
   it.each([null, ''])('shows nothing when the tenant setting is %j', async (tenant) => {
-    for (const relation of ['calls', 'customer_calls_v1', 'customer_hourly_rollups', 'customer_daily_v1', 'customer_overview_v1']) {
+    for (const relation of ['calls', 'customer_calls_v1', 'customer_hourly_rollups', 'customer_daily_v1', 'customer_overview_v2']) {
       expect(await asReader(tenant, `SELECT 1 FROM ${relation}`)).toEqual([]);
     }
   });
@@ -70,7 +70,7 @@ describe.each(sqlEngines)('row-level security on %s', (engine) => {
     'SELECT * FROM call_turns',
     'SELECT * FROM events',
     'SELECT * FROM reconciliations',
-    'SELECT * FROM mv_customer_overview_v1',
+    'SELECT * FROM mv_customer_overview_v2',
     'SELECT * FROM rate_cards',
   ])('refuses the reader %s', async (text) => {
     await expect(asReader('tenant-a', text)).rejects.toThrow(/permission denied/);

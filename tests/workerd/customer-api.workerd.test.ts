@@ -90,7 +90,7 @@ describe('customer API', () => {
     await sql('SELECT ingest_events($1::jsonb)', [JSON.stringify([...eventsFor(tenant, nowMs), ...eventsFor(other, nowMs).slice(0, 4)])]);
     const refresh = await call('/api/ops/refresh', { method: 'POST', token: operator });
     expect(refresh.status).toBe(200);
-    expect(await refresh.json()).toMatchObject({ materialized_views: [{ name: 'mv_customer_daily_v1' }, { name: 'mv_customer_overview_v1' }] });
+    expect(await refresh.json()).toMatchObject({ materialized_views: [{ name: 'mv_customer_daily_v1' }, { name: 'mv_customer_overview_v2' }] });
     tenantToken = await customerToken(tenant);
     otherToken = await customerToken(other);
   });

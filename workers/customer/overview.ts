@@ -1,4 +1,4 @@
-// GET /api/customer/overview: the refreshed figures of mv_customer_overview_v1 for the caller's
+// GET /api/customer/overview: the refreshed figures of mv_customer_overview_v2 for the caller's
 // own tenant, read through row-level security and cached per customer.
 import { sql } from 'drizzle-orm';
 import { composeOverview, type CustomerOverview, type WindowTotals } from '../../analytics/customer-overview.ts';
@@ -28,7 +28,7 @@ type OverviewRow = {
 
 async function loadOverview(db: Database, customerId: string): Promise<CustomerOverview> {
   const row = await withCustomerScope(db, customerId, async (tx) => {
-    const result = await tx.execute<OverviewRow>(sql`SELECT * FROM customer_overview_v1`);
+    const result = await tx.execute<OverviewRow>(sql`SELECT * FROM customer_overview_v2`);
     return result.rows[0];
   });
   if (!row) throw new ApiError('service_unavailable', 'Your figures have not been computed yet; they are refreshed every hour.');

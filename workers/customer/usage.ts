@@ -29,7 +29,7 @@ async function loadUsage(db: Database, customerId: string, days: number, today: 
       sql`SELECT day::text AS day, calls, billed_micros::text AS billed_micros FROM customer_daily_v1 WHERE day BETWEEN ${first}::date AND ${last}::date`,
     );
     const estimated = await tx.execute<{ day: string; estimated: boolean }>(sql`SELECT day::text AS day, estimated FROM customer_day_estimated(${first}::date, ${last}::date)`);
-    const asOf = await tx.execute<{ as_of: string | Date }>(sql`SELECT as_of FROM customer_overview_v1`);
+    const asOf = await tx.execute<{ as_of: string | Date }>(sql`SELECT as_of FROM customer_overview_v2`);
     const byDay = new Map(rows.rows.map((r) => [r.day, r]));
     const estimatedByDay = new Map(estimated.rows.map((r) => [r.day, r.estimated]));
     const series: UsageDay[] = [];
