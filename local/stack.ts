@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { applyMigrations } from '../scripts/migrate.ts';
 import { acquireDataDirLock } from './data-dir-lock.ts';
 import { demoTrafficService } from './demo/demo-traffic.ts';
+import { localCronService } from './local-cron.ts';
 import { startEmbeddedPostgres } from './embedded-postgres.ts';
 import { startNeonWsProxy } from './neon-ws-proxy.ts';
 import { buildUi, uiConfig, uiOutDir } from './ui-build.ts';
@@ -51,6 +52,8 @@ export interface LocalStackOptions {
   demo?: boolean;
   /** Started in order after the Worker serves, stopped in reverse before it. */
   services?: LocalService[];
+  /** Fires the Worker's cron triggers on their schedule, as Cloudflare would (npm start does). */
+  cron?: boolean;
   /** Extra Worker vars, on top of wrangler.toml's. */
   vars?: Record<string, string>;
   quiet?: boolean;
@@ -267,7 +270,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       },
     };
 
-    const services = [...(options.services ?? []), ...(options.demo ? [demoTrafficService({ log })] : [])];
+    const services = [...(options.services ?? []), ...(options.cron ? [localCronService(log)] : []), ...(options.demo ? [demoTrafficService({ log })] : [])];
     for (const service of services) {
       const running = await service.start(stack);
       teardown.push(() => running.stop());

@@ -58,6 +58,7 @@ try {
     databaseUrl: process.env.DATABASE_URL || undefined,
     redisUrl: process.env.REDIS_URL || undefined,
     demo: process.env.DEMO !== 'off',
+    cron: true,
     vars: alertVars(),
     onWorkerExit(error) {
       console.error(`\n${error.message}\nStopping.`);

@@ -3,6 +3,8 @@
 // through POST /v1/events with scripted incidents every few minutes. It never configures alert
 // targets, so the incidents raise alerts on the dashboards without paging anyone.
 import { signToken } from '../../workers/auth/tokens.ts';
+import { hourlyRefreshCron } from '../../workers/scheduled/cron-schedule.ts';
+import { fireCron } from '../local-cron.ts';
 import type { LocalService } from '../stack.ts';
 import { backfillDemoHistory, type BackfillResult } from './backfill.ts';
 import { DEMO_CUSTOMERS } from './customers.ts';
@@ -62,6 +64,8 @@ export async function startDemoTraffic(options: DemoTrafficOptions): Promise<Dem
     .then((result) => {
       if (result.calls > 0) {
         log(`Demo history: ${numberFormat.format(result.calls)} calls (${numberFormat.format(result.events)} events) over the last 30 days written in ${(result.elapsedMs / 1000).toFixed(1)} s`);
+        // The customer figures include the history at once instead of at the next hourly refresh.
+        void fireCron(baseUrl, hourlyRefreshCron).catch((error: Error) => log(`Refreshing the customer figures failed: ${error.message}`));
       } else {
         log('Demo history: already in place, kept as it is');
       }

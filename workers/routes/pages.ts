@@ -62,4 +62,11 @@ export const pageRoutes = new Hono<AppEnv>()
   .get('/ops', pageETag, pageFor('operator', '/ops'))
   .get('/ops/*', pageETag, pageFor('operator', '/ops'))
   .get('/dashboard', pageETag, pageFor('customer', '/dashboard'))
-  .get('/dashboard/*', pageETag, pageFor('customer', '/dashboard'));
+  .get('/dashboard/*', pageETag, pageFor('customer', '/dashboard'))
+  // Any other page path: the sign-in page (which takes a signed-in visitor home), marked 404.
+  .get('*', async (c, next) => {
+    const path = new URL(c.req.url).pathname;
+    if (path.startsWith('/api/') || path.startsWith('/v1/') || path.startsWith('/assets/')) return next();
+    const page = await servePage(c, '/login');
+    return new Response(page.body, { status: 404, headers: page.headers });
+  });

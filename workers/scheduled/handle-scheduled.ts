@@ -3,10 +3,9 @@
 import { sql } from 'drizzle-orm';
 import { openRedis } from '../cache/redis.ts';
 import { openDatabase } from '../db/client.ts';
+import { dailyHousekeepingCron, hourlyRefreshCron } from './cron-schedule.ts';
 import { refreshCustomerMetrics } from './refresh-customer-metrics.ts';
 
-export const hourlyRefreshCron = '0 * * * *';
-export const dailyHousekeepingCron = '15 0 * * *';
 
 export async function handleScheduled(controller: ScheduledController, env: Env): Promise<void> {
   const database = openDatabase(env);
