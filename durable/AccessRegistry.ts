@@ -84,8 +84,10 @@ export class AccessRegistry extends DurableObject<Env> {
     return result;
   }
 
-  revokeToken(jti: string, expiresMs: number): void {
+  /** `expiresMs`: when the token stops verifying anyway, after which its id need not be kept. */
+  revokeToken(jti: string, expiresMs: number, nowMs: number = Date.now()): void {
     this.sql.exec('INSERT OR REPLACE INTO revoked_tokens (jti, expires_ms) VALUES (?, ?)', jti, expiresMs);
+    this.sql.exec('DELETE FROM revoked_tokens WHERE expires_ms < ?', nowMs);
   }
 
   isTokenRevoked(jti: string): boolean {

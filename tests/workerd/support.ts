@@ -2,6 +2,7 @@
 import { env } from 'cloudflare:test';
 import { exports } from 'cloudflare:workers';
 import { signToken } from '../../workers/auth/tokens.ts';
+import { openDatabase } from '../../workers/db/client.ts';
 
 export const origin = 'http://127.0.0.1:8787';
 
@@ -31,4 +32,14 @@ export interface ErrorBody {
 /** A customer id no other test uses, so tests can share the suite's database. */
 export function uniqueCustomerId(label: string): string {
   return `${label}-${crypto.randomUUID().slice(0, 8)}`;
+}
+
+/** Plain SQL on the suite's database, the independent oracle beside the API. */
+export async function queryRows<T>(text: string, params: unknown[] = []): Promise<T[]> {
+  const database = openDatabase(env);
+  try {
+    return (await database.pool.query(text, params)).rows as T[];
+  } finally {
+    await database.close();
+  }
 }

@@ -1,12 +1,14 @@
 // Alert targets through the API (CONTRACT section 3): the AlertDesk stores them; this module
-// validates what operators send, keeps secrets out of answers, and sends test alerts straight
-// through delivery without touching any real alert.
+// validates what operators send, keeps secrets out of answers and the audit log, and sends test
+// alerts straight through delivery without touching any real alert.
 import { alertDesk } from '../../durable/AlertDesk.ts';
 import type { AlertMessage, AlertTarget, DeliveryOutcome } from '../../durable/alerts/alert-types.ts';
 import { deliverAlert } from '../../durable/alerts/delivery.ts';
 import { parseTargetInput, redactTarget, type RedactedAlertTarget } from '../../durable/alerts/targets.ts';
+import type { Database } from '../db/client.ts';
 import { ApiError } from '../http/errors.ts';
 import { jsonPath } from '../http/validation.ts';
+import { appendAudit } from './audit.ts';
 
 export interface CreatedAlertTarget extends RedactedAlertTarget {
   /** Present once, when Switchboard generated the signing secret. */
@@ -36,7 +38,7 @@ export async function listAlertTargets({ env }: { env: Env }): Promise<RedactedA
   return (await alertDesk(env).listTargets()).map(redactTarget);
 }
 
-export async function createAlertTarget({ env, body }: { env: Env; body: unknown }): Promise<CreatedAlertTarget> {
+export async function createAlertTarget({ db, env, actor, body }: { db: Database; env: Env; actor: string; body: unknown }): Promise<CreatedAlertTarget> {
   const parsed = parseTargetInput(body, { pagerDutyUrl: env.PAGERDUTY_URL });
   if (!parsed.ok) {
     throw new ApiError(
@@ -47,18 +49,22 @@ export async function createAlertTarget({ env, body }: { env: Env; body: unknown
   }
   const stored = await alertDesk(env).addTarget(parsed.target);
   const view: CreatedAlertTarget = redactTarget(stored);
+  // Audited redacted, after the desk stored it: the secret is shown once, to the caller only.
+  await appendAudit(db, { actor, action: 'alert_target.create', subjectType: 'alert_target', subjectId: stored.id, after: redactTarget(stored) });
   if (parsed.generatedSecret !== null) view.secret = parsed.generatedSecret;
   return view;
 }
 
-export async function deleteAlertTarget({ env, targetId }: { env: Env; targetId: string }): Promise<void> {
+export async function deleteAlertTarget({ db, env, actor, targetId }: { db: Database; env: Env; actor: string; targetId: string }): Promise<void> {
   const desk = alertDesk(env);
   const target = await desk.getTarget(targetId);
   if (!target) throw new ApiError('not_found', `No alert target "${targetId}".`);
   if (target.source === 'env') {
     throw new ApiError('conflict', `Alert target "${targetId}" is configured by environment variables; change them to remove it.`);
   }
-  await desk.removeTarget(targetId);
+  if (await desk.removeTarget(targetId)) {
+    await appendAudit(db, { actor, action: 'alert_target.delete', subjectType: 'alert_target', subjectId: targetId, before: redactTarget(target) });
+  }
 }
 
 export async function testAlertTarget({ env, targetId, actor, publicBaseUrl, nowMs = Date.now() }: {

@@ -50,6 +50,20 @@ export const auditLog = pgTable('audit_log', {
   after: jsonb('after'),
 });
 
+/** Logins the API issued, and revoked ids of tokens it did not issue (migrations/0006). */
+export const loginTokens = pgTable('login_tokens', {
+  id: text('id').primaryKey(),
+  source: text('source', { enum: ['api', 'view_session', 'external'] }).notNull(),
+  role: text('role', { enum: ['operator', 'customer'] }),
+  customerId: text('customer_id').references(() => customers.id),
+  subject: text('subject'),
+  createdAt: instant('created_at'),
+  createdBy: text('created_by'),
+  expiresAt: instant('expires_at'),
+  revokedAt: instant('revoked_at'),
+  revokedBy: text('revoked_by'),
+});
+
 /** One row per call, folded from its events by ingest_events() (migrations/0002). */
 export const calls = pgTable(
   'calls',

@@ -20,13 +20,14 @@ async function sha256Hex(bytes: ArrayBuffer): Promise<string> {
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-async function declaredSha256(env: Env, db: Database, customerId: string, callId: string): Promise<string | null> {
-  const recent = await tenantMeter(env, customerId).declaredRecordingSha256(callId);
-  if (recent) return recent;
-  const stored = await db.execute<{ audio_sha256: string | null }>(
-    sql`SELECT audio_sha256 FROM calls WHERE customer_id = ${customerId} AND call_id = ${callId}`,
-  );
-  return stored.rows[0]?.audio_sha256 ?? null;
+type StoredCall = {
+  audio_sha256: string | null;
+  content_erased_at: string | null;
+};
+
+async function storedCall(db: Database, customerId: string, callId: string): Promise<StoredCall | null> {
+  const stored = await db.execute<StoredCall>(sql`SELECT audio_sha256, content_erased_at FROM calls WHERE customer_id = ${customerId} AND call_id = ${callId}`);
+  return stored.rows[0] ?? null;
 }
 
 export interface StoredRecording {
@@ -61,8 +62,12 @@ export async function uploadRecording({ env, db, grant, customerId, callId, cont
   if (body.byteLength === 0) throw new ApiError('bad_request', 'The recording is empty.');
   if (body.byteLength > maxRecordingBytes) throw new ApiError('payload_too_large', 'A recording may be at most 50 MiB.');
 
+  const call = await storedCall(db, customerId, callId);
+  if (call?.content_erased_at) {
+    throw new ApiError('conflict', `The content of call "${callId}" was erased; its recording is not accepted.`);
+  }
   const sha256 = await sha256Hex(body);
-  const declared = await declaredSha256(env, db, customerId, callId);
+  const declared = (await tenantMeter(env, customerId).declaredRecordingSha256(callId)) ?? call?.audio_sha256 ?? null;
   if (declared && declared !== sha256) {
     throw new ApiError('unprocessable', `The recording's sha256 (${sha256}) differs from the one its call.ended declared (${declared}); nothing was stored.`, [
       { path: 'audio.sha256', message: 'does not match the uploaded bytes' },
