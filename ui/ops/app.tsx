@@ -1,7 +1,9 @@
 import { useEffect, useRef } from 'preact/hooks';
 import { PageFrame } from '../shared/page-frame.tsx';
+import { AuditPage } from './audit/view.tsx';
 import { CallPage } from './call/view.tsx';
 import { CallsPage } from './calls/view.tsx';
+import { LoginsPage } from './logins/view.tsx';
 import { OverviewPage } from './overview/view.tsx';
 import type { Route, Router } from './router.ts';
 
@@ -9,6 +11,8 @@ const titles: Record<Route['view'], string> = {
   overview: 'Operations',
   calls: 'Calls',
   call: 'Call detail',
+  logins: 'Logins',
+  audit: 'Audit log',
   not_found: 'Not found',
 };
 
@@ -21,6 +25,12 @@ function OpsNav({ route }: { route: Route }) {
       </a>
       <a href="/ops/calls" aria-current={current('calls')}>
         Calls
+      </a>
+      <a href="/ops/logins" aria-current={current('logins')}>
+        Logins
+      </a>
+      <a href="/ops/audit" aria-current={current('audit')}>
+        Audit
       </a>
     </nav>
   );
@@ -51,6 +61,8 @@ export function OpsApp({ router }: { router: Router }) {
       {route.view === 'overview' && <OverviewPage router={router} />}
       {route.view === 'calls' && <CallsPage router={router} />}
       {route.view === 'call' && <CallPage router={router} />}
+      {route.view === 'logins' && <LoginsPage />}
+      {route.view === 'audit' && <AuditPage />}
       {route.view === 'not_found' && (
         <p>
           There is no operator page at this address. <a href="/ops">Go to the overview</a>.

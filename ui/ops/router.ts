@@ -7,6 +7,8 @@ export type Route =
   | { view: 'overview' }
   | { view: 'calls' }
   | { view: 'call'; customerId: string; callId: string }
+  | { view: 'logins' }
+  | { view: 'audit' }
   | { view: 'not_found' };
 
 function decodeSegment(segment: string): string | null {
@@ -21,6 +23,8 @@ export function parseRoute(pathname: string): Route {
   const path = pathname.replace(/\/+$/, '');
   if (path === '/ops') return { view: 'overview' };
   if (path === '/ops/calls') return { view: 'calls' };
+  if (path === '/ops/logins') return { view: 'logins' };
+  if (path === '/ops/audit') return { view: 'audit' };
   const call = /^\/ops\/calls\/([^/]+)\/([^/]+)$/.exec(path);
   if (call?.[1] && call[2]) {
     const customerId = decodeSegment(call[1]);
