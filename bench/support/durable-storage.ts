@@ -1,0 +1,23 @@
+// What Durable Objects keep on disk under `wrangler dev --persist-to`: one SQLite file (plus its
+// WAL) per object, in a directory named after the Worker and class. This is the local
+// counterpart of `ctx.storage.sql.databaseSize`, read from outside.
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export interface ClassStorage {
+  objects: number;
+  totalBytes: number;
+}
+
+async function filesUnder(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  const nested = await Promise.all(entries.map((entry) => (entry.isDirectory() ? filesUnder(join(dir, entry.name)) : Promise.resolve([join(dir, entry.name)]))));
+  return nested.flat();
+}
+
+/** Objects of the class `className` under a stack's data directory, and their bytes on disk. */
+export async function durableObjectStorage(dataDir: string, className: string): Promise<ClassStorage> {
+  const files = (await filesUnder(dataDir)).filter((path) => path.includes(`-${className}/`) && /\.sqlite(-wal)?$/.test(path));
+  const sizes = await Promise.all(files.map(async (path) => (await stat(path)).size));
+  return { objects: files.filter((path) => path.endsWith('.sqlite')).length, totalBytes: sizes.reduce((sum, size) => sum + size, 0) };
+}

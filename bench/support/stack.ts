@@ -1,0 +1,77 @@
+// The real local stack as a bench measures it: `startLocalStack` on a scratch data directory,
+// either against a fresh database on the machine's Postgres or on the embedded PGlite default,
+// with an operator token and the two admin calls every part needs.
+import { mkdtemp } from 'node:fs/promises';
+import { join } from 'node:path';
+import { startLocalStack, type LocalStack } from '../../local/stack.ts';
+import { signToken } from '../../workers/auth/tokens.ts';
+import { createTestDatabase, type TestDatabase } from './postgres.ts';
+
+export type PostgresKind = 'server' | 'embedded';
+
+export const postgresLabels: Record<PostgresKind, string> = {
+  server: 'Postgres server',
+  embedded: 'embedded PGlite',
+};
+
+export interface BenchStack {
+  kind: PostgresKind;
+  stack: LocalStack;
+  /** Where the bench reads rows directly (the same database the Worker writes). */
+  databaseUrl: string;
+  operatorToken: string;
+  createCustomer(id: string, fields?: Record<string, unknown>): Promise<void>;
+  /** A new ingest key, limited to `customerId` unless it is null. */
+  createIngestKey(customerId: string | null): Promise<string>;
+  stop(): Promise<void>;
+}
+
+async function expectStatus(response: Response, status: number, what: string): Promise<unknown> {
+  const body: unknown = await response.json().catch(() => null);
+  if (response.status !== status) throw new Error(`${what} answered ${response.status}: ${JSON.stringify(body)}`);
+  return body;
+}
+
+export async function startBenchStack({ kind, label, scratchDir, log }: { kind: PostgresKind; label: string; scratchDir: string; log: (message: string) => void }): Promise<BenchStack> {
+  const database: TestDatabase | null = kind === 'server' ? await createTestDatabase(`bench_${label}`) : null;
+  let stack: LocalStack;
+  try {
+    const dataDir = await mkdtemp(join(scratchDir, `${label}-`));
+    stack = await startLocalStack({
+      port: 0,
+      dataDir,
+      databaseUrl: database?.url,
+      demo: false,
+      quiet: true,
+      // A measurement is void once the Worker dies under it; say why before the requests fail.
+      onWorkerExit: (error) => log(`the Worker died: ${error.message}`),
+    });
+  } catch (error) {
+    await database?.drop();
+    throw error;
+  }
+  const operatorToken = (await signToken(stack.jwtSecret, { role: 'operator', subject: 'bench', ttlSeconds: 3600 })).token;
+  const headers = { authorization: `Bearer ${operatorToken}`, 'content-type': 'application/json' };
+  return {
+    kind,
+    stack,
+    databaseUrl: database?.url ?? stack.databaseUrl,
+    operatorToken,
+    async createCustomer(id, fields = {}) {
+      const response = await fetch(`${stack.baseUrl}/api/ops/customers`, { method: 'POST', headers, body: JSON.stringify({ id, ...fields }) });
+      await expectStatus(response, 201, `POST /api/ops/customers ${id}`);
+    },
+    async createIngestKey(customerId) {
+      const response = await fetch(`${stack.baseUrl}/api/ops/ingest-keys`, { method: 'POST', headers, body: JSON.stringify({ customer_id: customerId }) });
+      const body = (await expectStatus(response, 201, 'POST /api/ops/ingest-keys')) as { key: string };
+      return body.key;
+    },
+    async stop() {
+      try {
+        await stack.stop();
+      } finally {
+        await database?.drop();
+      }
+    },
+  };
+}

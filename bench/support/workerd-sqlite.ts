@@ -1,0 +1,62 @@
+// The price of one SQLite statement inside a Durable Object in this runtime: a probe Worker
+// (workerd-sqlite-probe/) under `wrangler dev` with file-backed storage, as the stack runs the
+// TenantMeter, timed from outside.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startWranglerDev, waitUntilServing } from '../../local/wrangler-dev.ts';
+import { median } from './stats.ts';
+
+const probeDir = fileURLToPath(new URL('./workerd-sqlite-probe/', import.meta.url));
+const statementsPerRequest = 5_000;
+const rounds = 15;
+
+export interface StatementCost {
+  /** Microseconds per primary-key look-up that finds nothing (a dedup check). */
+  selectMicros: number;
+  /** Microseconds per insert of a new key into a table with one secondary index. */
+  insertMicros: number;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (address === null || typeof address === 'string') throw new Error('no free port');
+  return address.port;
+}
+
+export async function measureWorkerdStatementCost(scratchDir: string): Promise<StatementCost> {
+  const dir = join(scratchDir, 'sqlite-probe');
+  await mkdir(dir, { recursive: true });
+  const envFile = join(dir, 'probe.vars');
+  await writeFile(envFile, '');
+  const port = await freePort();
+  const wrangler = startWranglerDev({ cwd: probeDir, port, persistTo: join(dir, 'state'), envFile, vars: {}, quiet: true });
+  try {
+    const url = `http://127.0.0.1:${port}/`;
+    await waitUntilServing(url, wrangler, 90_000);
+    const time = async (statement: string): Promise<number> => {
+      const samples: number[] = [];
+      for (let i = 0; i < rounds; i++) {
+        const start = performance.now();
+        const response = await fetch(`${url}?statement=${statement}&count=${statementsPerRequest}`);
+        await response.arrayBuffer();
+        if (!response.ok) throw new Error(`the probe answered ${response.status}`);
+        samples.push(performance.now() - start);
+      }
+      return median(samples.slice(3));
+    };
+    const none = await time('none');
+    const select = await time('select');
+    const insert = await time('insert');
+    return {
+      selectMicros: ((select - none) * 1000) / statementsPerRequest,
+      insertMicros: ((insert - none) * 1000) / statementsPerRequest,
+    };
+  } finally {
+    await wrangler.stop();
+  }
+}
