@@ -25,17 +25,16 @@ export interface CacheOutcome<T> {
 
 const inFlight = new Map<string, Promise<unknown>>();
 
+/** The client stores values as JSON and parses them back on the way out. */
 async function readJson<T>(redis: Redis, key: string): Promise<T | null> {
-  const text = await redis.get<string>(key);
-  return text === null ? null : (JSON.parse(text) as T);
+  return redis.get<T>(key);
 }
 
 async function store(redis: Redis, key: string, value: unknown): Promise<void> {
-  const text = JSON.stringify(value);
   await redis
     .pipeline()
-    .set(key, text, { ex: freshTtlSeconds })
-    .set(lastGoodKey(key), text, { ex: lastGoodTtlSeconds })
+    .set(key, value, { ex: freshTtlSeconds })
+    .set(lastGoodKey(key), value, { ex: lastGoodTtlSeconds })
     .sadd(cachedCustomersSet, key)
     .exec();
 }

@@ -31,8 +31,9 @@ function configureLocalProxy(proxyHostPort: string): void {
 export function openDatabase(env: DatabaseConfig): DatabaseHandle {
   if (env.NEON_WS_PROXY) configureLocalProxy(env.NEON_WS_PROXY);
   const pool = new Pool({ connectionString: env.DATABASE_URL, connectionTimeoutMillis: 5_000 });
-  // An unreachable database surfaces as a rejected query; without a listener an idle client's
-  // error would be thrown out of the request instead.
+  // An unreachable database surfaces as a rejected query; without listeners a client's socket
+  // error (idle or not) would be thrown out of the request instead.
   pool.on('error', () => {});
+  pool.on('connect', (client: { on(event: 'error', listener: () => void): unknown }) => client.on('error', () => {}));
   return { db: drizzle({ client: pool, schema }), pool, close: () => pool.end() };
 }
