@@ -12,7 +12,7 @@ export const sortLabels: Record<CallSort, string> = {
   '-cost_micros': 'Highest cost first',
   '-duration_ms': 'Longest first',
 };
-export const pageSizes = [25, 50, 100, 200, 500] as const;
+export const pageSizes = [10, 25, 50, 100, 200, 500] as const;
 export const defaultPageSize = 50;
 export const defaultSort: CallSort = '-started_at';
 

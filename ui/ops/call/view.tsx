@@ -4,6 +4,7 @@ import { statusWords } from '../calls/view.tsx';
 import { formatClock, formatDateTime, formatDollarsExact, formatDuration, formatMs, formatOffset, formatQuantity, noValue } from '../format.ts';
 import { opsApi } from '../ops-api.ts';
 import { viewSearch, type Router } from '../router.ts';
+import { CodeBlock, TableScroll } from '../scroll-region.tsx';
 import type { CallDetail, JsonValue } from '../wire.ts';
 import { CallModel, type Call } from './model.ts';
 import type { WaterfallRow } from './waterfall.ts';
@@ -147,7 +148,7 @@ function CallDetailView({ detail, model }: { detail: CallDetail; model: Call }) 
         {detail.tool_calls.length === 0 ? (
           <p class="muted">No tool calls.</p>
         ) : (
-          <div class="table-scroll">
+          <TableScroll label="Tool calls">
             <table class="data-table">
               <thead>
                 <tr>
@@ -171,14 +172,14 @@ function CallDetailView({ detail, model }: { detail: CallDetail; model: Call }) 
                     </td>
                     <td class="num">{formatMs(tool.latency_ms)}</td>
                     <td>
-                      <Json value={tool.arguments} />
+                      <Json value={tool.arguments} label={`Arguments of ${tool.name}`} />
                     </td>
-                    <td>{tool.error ? <span class="tone-text-bad">{tool.error}</span> : <Json value={tool.result} />}</td>
+                    <td>{tool.error ? <span class="tone-text-bad">{tool.error}</span> : <Json value={tool.result} label={`Result of ${tool.name}`} />}</td>
                   </tr>
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableScroll>
         )}
       </Section>
       <Section id="errors" title="Errors">
@@ -195,7 +196,7 @@ function CallDetailView({ detail, model }: { detail: CallDetail; model: Call }) 
                 {e.stack && (
                   <details>
                     <summary>Stack</summary>
-                    <pre class="code-block">{e.stack}</pre>
+                    <CodeBlock label={`Stack of ${e.code}`} text={e.stack} />
                   </details>
                 )}
               </li>
@@ -207,7 +208,7 @@ function CallDetailView({ detail, model }: { detail: CallDetail; model: Call }) 
         {detail.provider_requests.length === 0 ? (
           <p class="muted">No provider requests.</p>
         ) : (
-          <div class="table-scroll">
+          <TableScroll label="Provider requests">
             <table class="data-table">
               <thead>
                 <tr>
@@ -232,16 +233,16 @@ function CallDetailView({ detail, model }: { detail: CallDetail; model: Call }) 
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableScroll>
         )}
       </Section>
     </article>
   );
 }
 
-function Json({ value }: { value: JsonValue | null }) {
+function Json({ value, label }: { value: JsonValue | null; label: string }) {
   if (value === null) return <span class="muted">{noValue}</span>;
-  return <pre class="code-block">{JSON.stringify(value, null, 2)}</pre>;
+  return <CodeBlock label={label} text={JSON.stringify(value, null, 2)} />;
 }
 
 const partNames: Record<string, string> = { stt: 'STT', llm: 'LLM', tts: 'TTS', e2e: 'End to end' };
@@ -257,7 +258,7 @@ function Waterfall({ rows, scaleMs }: { rows: WaterfallRow[]; scaleMs: number })
         ))}
         <span class="muted"> · scale {formatMs(scaleMs)}</span>
       </p>
-      <div class="table-scroll">
+      <TableScroll label="Latency per turn">
         <table class="data-table waterfall">
           <thead>
             <tr>
@@ -309,14 +310,14 @@ function Waterfall({ rows, scaleMs }: { rows: WaterfallRow[]; scaleMs: number })
             ))}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
     </>
   );
 }
 
 function CostLines({ detail }: { detail: CallDetail }) {
   return (
-    <div class="table-scroll">
+    <TableScroll label="Cost lines">
       <table class="data-table">
         <thead>
           <tr>
@@ -366,6 +367,6 @@ function CostLines({ detail }: { detail: CallDetail }) {
           </tr>
         </tfoot>
       </table>
-    </div>
+    </TableScroll>
   );
 }

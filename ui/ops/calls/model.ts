@@ -3,7 +3,7 @@
 // the same filters.
 import { computed, createModel, effect, signal, untracked, type ReadonlySignal } from '@preact/signals';
 import type { ApiError } from '../../shared/api.ts';
-import { callListPath, callsCsvPath, emptyFilters, pageQuery, parseCallFilters, withQuery, type CallFilters } from '../call-filters.ts';
+import { callListPath, callsCsvPath, emptyFilters, filterQuery, pageQuery, parseCallFilters, withQuery, type CallFilters } from '../call-filters.ts';
 import type { OpsApi } from '../ops-api.ts';
 import type { CallListPage } from '../wire.ts';
 
@@ -84,6 +84,8 @@ export const CallsModel = createModel((deps: CallsDeps) => {
     hasPrevious: computed(() => previousCursors.value.length > 0),
     hasNext: computed(() => page.value?.has_more === true && page.value.next_cursor !== null),
     csvHref: computed(() => callsCsvPath(filters.value)),
+    /** Filters that narrow the list (order and page size do not). */
+    activeFilterCount: computed(() => [...filterQuery(filters.value).keys()].filter((name) => name !== 'sort').length),
     /** The list's own query string, which each call's page carries for its way back. */
     listSearch: query,
     apply(next: CallFilters) {

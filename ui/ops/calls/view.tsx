@@ -11,6 +11,7 @@ import {
 import { formatDateTime, formatDollars, formatDuration, formatMs } from '../format.ts';
 import { opsApi } from '../ops-api.ts';
 import { viewSearch, type Router } from '../router.ts';
+import { TableScroll } from '../scroll-region.tsx';
 import { callStatuses, providerKinds, type CallListRow, type CallStatus } from '../wire.ts';
 import { CallsModel, type Calls } from './model.ts';
 
@@ -21,6 +22,8 @@ export const statusWords: Record<CallStatus, string> = {
   in_progress: 'In progress',
   stale: 'Stale',
 };
+
+const wideScreen = '(min-width: 40rem)';
 
 const localZone = new Intl.DateTimeFormat(undefined, { timeZoneName: 'short' }).formatToParts(new Date()).find((part) => part.type === 'timeZoneName')?.value ?? 'local time';
 
@@ -79,107 +82,114 @@ function FilterForm({ model }: { model: Calls }) {
   };
   return (
     <form class="filter-form" onSubmit={onSubmit} key={model.listSearch.value} aria-label="Call filters">
-      <div class="filter-grid">
-        <Field name="from" label={`From (${localZone})`} error={errors.from}>
-          <input
-            id="filter-from"
-            name="from"
-            type="datetime-local"
-            step={1}
-            class="input"
-            defaultValue={isoToLocalInput(filters.from)}
-            aria-invalid={errors.from ? 'true' : undefined}
-            aria-describedby={describedBy('from', false, errors.from)}
-          />
-        </Field>
-        <Field name="to" label={`To (${localZone})`} error={errors.to}>
-          <input
-            id="filter-to"
-            name="to"
-            type="datetime-local"
-            step={1}
-            class="input"
-            defaultValue={isoToLocalInput(filters.to)}
-            aria-invalid={errors.to ? 'true' : undefined}
-            aria-describedby={describedBy('to', false, errors.to)}
-          />
-        </Field>
-        <Field name="customer_id" label="Customer" error={errors.customer_id}>
-          {text('customer_id', { autoComplete: 'off', spellcheck: false })}
-        </Field>
-        <Field name="phone" label="Phone number" hint="E.164, caller or callee" error={errors.phone}>
-          {text('phone', { type: 'tel', placeholder: '+14155550123', autoComplete: 'off' }, 'E.164, caller or callee')}
-        </Field>
-        <Field name="min_latency_ms" label="Min. latency (ms)" hint="Of the worst turn" error={errors.min_latency_ms}>
-          {text('min_latency_ms', { type: 'number', min: 0, step: 1, inputMode: 'numeric' }, 'Of the worst turn')}
-        </Field>
-        <Field name="region" label="Region" error={errors.region}>
-          {text('region', { autoComplete: 'off', spellcheck: false, placeholder: 'us' })}
-        </Field>
-        <Field name="provider" label="Provider" error={errors.provider}>
-          {text('provider', { autoComplete: 'off', spellcheck: false, placeholder: 'deepgram' })}
-        </Field>
-        <Field name="kind" label="Provider kind" hint="Applies with a provider" error={errors.kind}>
-          <select id="filter-kind" name="kind" class="input" aria-describedby={describedBy('kind', true, errors.kind)} aria-invalid={errors.kind ? 'true' : undefined}>
-            <option value="" selected={filters.kind === ''}>
-              Any
-            </option>
-            {providerKinds.map((kind) => (
-              <option key={kind} value={kind} selected={filters.kind === kind}>
-                {kind.toUpperCase()}
+      {/* On a phone the filters fold away, so the calls come first; they open again with a tap. */}
+      <details class="filter-panel" open={Object.keys(errors).length > 0 || window.matchMedia(wideScreen).matches}>
+        <summary>
+          Filters{' '}
+          <span class="muted">{model.activeFilterCount.value === 0 ? 'none set' : `${model.activeFilterCount.value} set`}</span>
+        </summary>
+        <div class="filter-grid">
+          <Field name="from" label={`From (${localZone})`} error={errors.from}>
+            <input
+              id="filter-from"
+              name="from"
+              type="datetime-local"
+              step={1}
+              class="input"
+              defaultValue={isoToLocalInput(filters.from)}
+              aria-invalid={errors.from ? 'true' : undefined}
+              aria-describedby={describedBy('from', false, errors.from)}
+            />
+          </Field>
+          <Field name="to" label={`To (${localZone})`} error={errors.to}>
+            <input
+              id="filter-to"
+              name="to"
+              type="datetime-local"
+              step={1}
+              class="input"
+              defaultValue={isoToLocalInput(filters.to)}
+              aria-invalid={errors.to ? 'true' : undefined}
+              aria-describedby={describedBy('to', false, errors.to)}
+            />
+          </Field>
+          <Field name="customer_id" label="Customer" error={errors.customer_id}>
+            {text('customer_id', { autoComplete: 'off', spellcheck: false })}
+          </Field>
+          <Field name="phone" label="Phone number" hint="E.164, caller or callee" error={errors.phone}>
+            {text('phone', { type: 'tel', placeholder: '+14155550123', autoComplete: 'off' }, 'E.164, caller or callee')}
+          </Field>
+          <Field name="min_latency_ms" label="Min. latency (ms)" hint="Of the worst turn" error={errors.min_latency_ms}>
+            {text('min_latency_ms', { type: 'number', min: 0, step: 1, inputMode: 'numeric' }, 'Of the worst turn')}
+          </Field>
+          <Field name="region" label="Region" error={errors.region}>
+            {text('region', { autoComplete: 'off', spellcheck: false, placeholder: 'us' })}
+          </Field>
+          <Field name="provider" label="Provider" error={errors.provider}>
+            {text('provider', { autoComplete: 'off', spellcheck: false, placeholder: 'deepgram' })}
+          </Field>
+          <Field name="kind" label="Provider kind" hint="Applies with a provider" error={errors.kind}>
+            <select id="filter-kind" name="kind" class="input" aria-describedby={describedBy('kind', true, errors.kind)} aria-invalid={errors.kind ? 'true' : undefined}>
+              <option value="" selected={filters.kind === ''}>
+                Any
               </option>
-            ))}
-          </select>
-        </Field>
-        <Field name="has_error" label="Errors" error={errors.has_error}>
-          <select id="filter-has_error" name="has_error" class="input">
-            <option value="" selected={filters.has_error === ''}>
-              Any
-            </option>
-            <option value="true" selected={filters.has_error === 'true'}>
-              With errors
-            </option>
-            <option value="false" selected={filters.has_error === 'false'}>
-              Without errors
-            </option>
-          </select>
-        </Field>
-        <Field name="sort" label="Order" error={errors.sort}>
-          <select id="filter-sort" name="sort" class="input">
-            {callSorts.map((sort) => (
-              <option key={sort} value={sort} selected={filters.sort === sort}>
-                {sortLabels[sort]}
+              {providerKinds.map((kind) => (
+                <option key={kind} value={kind} selected={filters.kind === kind}>
+                  {kind.toUpperCase()}
+                </option>
+              ))}
+            </select>
+          </Field>
+          <Field name="has_error" label="Errors" error={errors.has_error}>
+            <select id="filter-has_error" name="has_error" class="input">
+              <option value="" selected={filters.has_error === ''}>
+                Any
               </option>
-            ))}
-          </select>
-        </Field>
-        <Field name="limit" label="Rows per page" error={errors.limit}>
-          <select id="filter-limit" name="limit" class="input">
-            {pageSizes.map((size) => (
-              <option key={size} value={size} selected={filters.limit === size}>
-                {size}
+              <option value="true" selected={filters.has_error === 'true'}>
+                With errors
               </option>
-            ))}
-          </select>
-        </Field>
-      </div>
-      <fieldset class="status-filter">
-        <legend>Status</legend>
-        {callStatuses.map((status) => (
-          <label key={status} class="check">
-            <input type="checkbox" name="status" value={status} defaultChecked={filters.status.includes(status)} /> {statusWords[status]}
-          </label>
-        ))}
-        {errors.status && <p class="field-error">{errors.status}</p>}
-      </fieldset>
-      <div class="form-actions">
-        <button type="submit" class="button button-primary">
-          Apply filters
-        </button>
-        <button type="button" class="button" onClick={() => model.clear()}>
-          Clear
-        </button>
-      </div>
+              <option value="false" selected={filters.has_error === 'false'}>
+                Without errors
+              </option>
+            </select>
+          </Field>
+          <Field name="sort" label="Order" error={errors.sort}>
+            <select id="filter-sort" name="sort" class="input">
+              {callSorts.map((sort) => (
+                <option key={sort} value={sort} selected={filters.sort === sort}>
+                  {sortLabels[sort]}
+                </option>
+              ))}
+            </select>
+          </Field>
+          <Field name="limit" label="Rows per page" error={errors.limit}>
+            <select id="filter-limit" name="limit" class="input">
+              {pageSizes.map((size) => (
+                <option key={size} value={size} selected={filters.limit === size}>
+                  {size}
+                </option>
+              ))}
+            </select>
+          </Field>
+        </div>
+        <fieldset class="status-filter">
+          <legend>Status</legend>
+          {callStatuses.map((status) => (
+            <label key={status} class="check">
+              <input type="checkbox" name="status" value={status} defaultChecked={filters.status.includes(status)} /> {statusWords[status]}
+            </label>
+          ))}
+          {errors.status && <p class="field-error">{errors.status}</p>}
+        </fieldset>
+        <div class="form-actions">
+          <button type="submit" class="button button-primary">
+            Apply filters
+          </button>
+          <button type="button" class="button" onClick={() => model.clear()}>
+            Clear
+          </button>
+        </div>
+      </details>
     </form>
   );
 }
@@ -229,7 +239,7 @@ function Results({ model, router }: { model: Calls; router: Router }) {
       )}
       {page && rows.length === 0 && <p class="muted">No calls match these filters.</p>}
       {rows.length > 0 && (
-        <div class="table-scroll">
+        <TableScroll label="Calls">
           <table class="data-table calls-table" onKeyDown={moveFocus}>
             <caption class="visually-hidden">Calls; arrow keys move between rows, Enter opens a call</caption>
             <thead>
@@ -255,7 +265,7 @@ function Results({ model, router }: { model: Calls; router: Router }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       )}
       <nav class="pager" aria-label="Pages">
         <button type="button" class="button" disabled={!model.hasPrevious.value} onClick={() => model.previous()}>

@@ -35,9 +35,12 @@ export interface TimeChartProps {
 /** A click that moved more than this is a drag (uPlot reports those as a selection). */
 const clickSlopPx = 4;
 
+/** The least a value axis spans, so a quiet chart reads "0 to 100 ms", not "0 to 1 ms". */
+const minimumTop: Record<ChartUnit, number> = { ms: 100, per_minute: 1, usd_per_hour: 1_000_000, ratio: 0.1, count: 1 };
+
 function yRange(unit: ChartUnit) {
   return (_u: uPlot, _min: number | null, max: number | null): uPlot.Range.MinMax => {
-    const top = max === null || max <= 0 ? (unit === 'ratio' ? 0.1 : 1) : max * 1.15;
+    const top = Math.max(minimumTop[unit], (max ?? 0) * 1.15);
     return [0, unit === 'ratio' ? Math.min(1, top) : top];
   };
 }
@@ -65,10 +68,11 @@ export function TimeChart(props: TimeChartProps) {
   const dark = prefersDark.value;
   const shape = `${props.unit}|${props.height}|${props.compact ? 1 : 0}|${props.series.map((s) => `${s.label}:${s.colour}`).join(',')}`;
   const data = useMemo<uPlot.AlignedData>(() => [props.t, ...props.columns], [props.t, props.columns]);
+  const hasPoints = props.t.length > 0;
 
   useEffect(() => {
     const element = host.current;
-    if (!element) return;
+    if (!element || !hasPoints) return;
     const { unit, compact, height, series } = latest.current;
     const colours = chartColours();
     const pick = (window: TimeWindow) => latest.current.onPick?.(window);
@@ -117,7 +121,8 @@ export function TimeChart(props: TimeChartProps) {
         setSelect: [
           (u) => {
             const { left, width } = u.select;
-            if (width < clickSlopPx) return;
+            // Without points there is no time scale to read a window from.
+            if (width < clickSlopPx || u.data[0].length === 0) return;
             const fromMs = u.posToVal(left, 'x');
             const toMs = u.posToVal(left + width, 'x');
             u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
@@ -152,11 +157,20 @@ export function TimeChart(props: TimeChartProps) {
       chart.destroy();
       plot.current = null;
     };
-  }, [shape, dark]);
+  }, [shape, dark, hasPoints]);
 
   useEffect(() => {
     plot.current?.setData(data);
   }, [data]);
 
+  if (!hasPoints) {
+    return props.compact ? (
+      <div class="chart-empty chart-host-compact" style={{ height: `${props.height}px` }} aria-hidden="true" />
+    ) : (
+      <div class="chart-empty" style={{ height: `${props.height}px` }}>
+        Waiting for data…
+      </div>
+    );
+  }
   return <div ref={host} class={props.compact ? 'chart-host chart-host-compact' : 'chart-host'} role="img" aria-label={describe(props)} />;
 }

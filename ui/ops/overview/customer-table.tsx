@@ -1,6 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { drillDownHref } from '../drill-down.ts';
 import { formatCount, formatDollars, formatMs, formatMultiple, formatPercent } from '../format.ts';
+import { TableScroll } from '../scroll-region.tsx';
 import { judge } from '../thresholds.ts';
 import type { CustomerFlag } from '../wire.ts';
 import type { CustomerSortKey, Overview } from './model.ts';
@@ -27,7 +28,7 @@ export function CustomerTable({ model }: { model: Overview }) {
       {rows.length === 0 ? (
         <p class="muted">No customer has live traffic.</p>
       ) : (
-        <div class="table-scroll">
+        <TableScroll label="Customers">
           <table class="data-table customer-table">
             <caption class="visually-hidden">Customers by load; activate a column heading to sort by it</caption>
             <thead>
@@ -87,7 +88,7 @@ export function CustomerTable({ model }: { model: Overview }) {
               })}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       )}
     </section>
   );

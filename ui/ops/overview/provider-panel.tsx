@@ -1,6 +1,7 @@
 import { drillDownHref } from '../drill-down.ts';
 import { formatAge, formatClock, formatCount, formatMs, formatPercent } from '../format.ts';
 import { openOutage, providerStatusPage } from '../provider-status.ts';
+import { TableScroll } from '../scroll-region.tsx';
 import { judge } from '../thresholds.ts';
 import { providerKinds, type Alert, type ProviderHealth } from '../wire.ts';
 import type { Overview, ProviderGroup } from './model.ts';
@@ -61,7 +62,7 @@ function ProviderGroupTable({ group, alerts, model }: { group: ProviderGroup; al
       {outages.map(({ row, alert }) => (
         <OutageBanner key={alert.id} alert={alert} provider={row.provider} kind={row.kind} nowMs={model.clock.value} />
       ))}
-      <div class="table-scroll">
+      <TableScroll label={`${kindName(group.kind)} providers`}>
         <table class="data-table">
           <thead>
             <tr>
@@ -120,7 +121,7 @@ function ProviderGroupTable({ group, alerts, model }: { group: ProviderGroup; al
             })}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
     </div>
   );
 }
