@@ -17,6 +17,9 @@ export default defineConfig({
     outDir: fileURLToPath(new URL('../dist/ui', import.meta.url)),
     emptyOutDir: true,
     target: 'es2023',
+    // Browsers that run es2023 support <link rel="modulepreload"> (Safari since 17; before it the
+    // links are ignored and pages still load, a little later): no polyfill on every page.
+    modulePreload: { polyfill: false },
     rolldownOptions: {
       input: {
         login: page('login'),
