@@ -351,6 +351,9 @@ describe('/ops overview', () => {
       const minutes = [...perMinute].filter(([, entry]) => entry.count === 6).sort(([a], [b]) => a - b);
       await overlay.waitFor();
       await page.getByText('Loading the 1 h series').waitFor({ state: 'detached' });
+      // Tiles, providers and alerts above the chart arrive with the first live poll; measure after them.
+      await page.locator('[data-tile="active_calls"]').waitFor();
+      await page.locator('li[data-alert]').first().waitFor();
       // The mouse works in the viewport: bring the chart into it first.
       await overlay.scrollIntoViewIfNeeded();
       const box = await overlay.boundingBox();

@@ -112,7 +112,8 @@ export function TimeChart(props: TimeChartProps) {
             stroke,
             width: compact ? 1.5 : 2,
             ...(fill ? { fill } : {}),
-            points: { show: false },
+            // A line needs two points: until then (a sparkline just opened) the values show as dots.
+            points: { show: (_u: uPlot, _series: number, first: number, last: number) => last - first < 2 },
             value: (_u: uPlot, value: number | null) => formatChartValue(unit, value),
           };
         }),

@@ -36,6 +36,9 @@ export function CustomerTable({ model }: { model: Overview }) {
                 <SortHeader model={model} column="customer_id">
                   Customer
                 </SortHeader>
+                <SortHeader model={model} column="load_ratio" numeric>
+                  Load
+                </SortHeader>
                 <SortHeader model={model} column="active_calls" numeric>
                   Active
                 </SortHeader>
@@ -51,9 +54,6 @@ export function CustomerTable({ model }: { model: Overview }) {
                 <SortHeader model={model} column="p95_e2e_ms" numeric>
                   P95 latency
                 </SortHeader>
-                <SortHeader model={model} column="load_ratio" numeric>
-                  Load
-                </SortHeader>
                 <th scope="col">Flags</th>
               </tr>
             </thead>
@@ -65,6 +65,13 @@ export function CustomerTable({ model }: { model: Overview }) {
                 return (
                   <tr key={row.customer_id} class={row.noisy ? 'row-noisy' : undefined} data-customer={row.customer_id}>
                     <th scope="row">{calls ? <a href={calls}>{row.customer_id}</a> : row.customer_id}</th>
+                    <td class="num">
+                      {row.noisy ? (
+                        <strong class="badge badge-bad">Noisy {formatMultiple(row.load_ratio)}</strong>
+                      ) : (
+                        formatMultiple(row.load_ratio)
+                      )}
+                    </td>
                     <td class="num">{formatCount(row.active_calls)}</td>
                     <td class="num">{formatCount(row.calls_per_hour)}</td>
                     <td class="num">{formatDollars(row.cost_per_hour_micros)}</td>
@@ -75,13 +82,6 @@ export function CustomerTable({ model }: { model: Overview }) {
                       </span>
                     </td>
                     <td class="num">{formatMs(row.p95_e2e_ms)}</td>
-                    <td class="num">
-                      {row.noisy ? (
-                        <strong class="badge badge-bad">Noisy {formatMultiple(row.load_ratio)}</strong>
-                      ) : (
-                        formatMultiple(row.load_ratio)
-                      )}
-                    </td>
                     <td>{row.flags.filter((flag) => flag !== 'noisy').map((flag) => flagWords[flag] ?? flag).join(', ')}</td>
                   </tr>
                 );

@@ -73,7 +73,6 @@ function ProviderGroupTable({ group, alerts, model }: { group: ProviderGroup; al
               <th scope="col" class="num">
                 P95 latency
               </th>
-              <th scope="col">Status</th>
             </tr>
           </thead>
           <tbody>
@@ -97,25 +96,20 @@ function ProviderGroupTable({ group, alerts, model }: { group: ProviderGroup; al
                     ) : (
                       name
                     )}
+                    {statusPage && (
+                      <a class="status-page-link" href={statusPage} target="_blank" rel="noopener noreferrer" aria-label={`${row.provider} status page (opens a new tab)`}>
+                        status page
+                      </a>
+                    )}
                   </th>
-                  <td class={`num tone-text-${judgement.tone}`}>
-                    {formatPercent(row.success_rate.value)}{' '}
+                  <td class="num">
+                    <span class={`tone-text-${judgement.tone}`}>{formatPercent(row.success_rate.value)}</span>{' '}
                     <span class="muted sample">
                       ({formatCount(row.success_rate.numerator)}/{formatCount(row.success_rate.denominator)})
-                    </span>
+                    </span>{' '}
+                    <span class={`badge badge-${judgement.tone}`}>{judgement.word}</span>
                   </td>
                   <td class="num">{formatMs(row.latency_ms.p95)}</td>
-                  <td>
-                    <span class={`badge badge-${judgement.tone}`}>{judgement.word}</span>
-                    {statusPage && (
-                      <>
-                        {' '}
-                        <a href={statusPage} target="_blank" rel="noopener noreferrer" aria-label={`${row.provider} status page (opens a new tab)`}>
-                          status
-                        </a>
-                      </>
-                    )}
-                  </td>
                 </tr>
               );
             })}
