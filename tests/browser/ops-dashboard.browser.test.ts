@@ -409,6 +409,39 @@ describe('/ops overview', () => {
     await page.getByTestId('connection-lost').waitFor({ state: 'detached', timeout: 15_000 });
   });
 
+  test('an open provider outage alert puts "Outage detected" and the status page above its provider', async () => {
+    const page = await signedInPage();
+    // A real outage needs five full minutes of failures; the page is given the alert feed instead.
+    const outage = {
+      id: 'al_outage',
+      dedup_key: 'provider:tts:cartesia:outage',
+      rule: 'provider_outage',
+      severity: 'critical',
+      status: 'triggered',
+      subject: { kind: 'tts', provider: 'cartesia' },
+      summary: 'Outage detected: TTS provider cartesia below 50.0% success in each of the last 5 minutes',
+      value: 0.2,
+      threshold: 0.5,
+      links: [],
+      condition_since: new Date(Date.now() - 6 * 60_000).toISOString(),
+      triggered_at: new Date(Date.now() - 60_000).toISOString(),
+      acknowledged_at: null,
+      acknowledged_by: null,
+      resolved_at: null,
+      silenced_until: null,
+      deliveries: [{ target_id: 'pd', action: 'trigger', message_id: 'm1', status: 'delivered', attempts: [{ at: new Date().toISOString(), ok: true, status_code: 202, latency_ms: 80, error: null }] }],
+    };
+    await page.route('**/api/ops/alerts', (route) => route.fulfill({ json: { data: [outage] } }));
+    await page.goto(url('/ops'));
+    const banner = page.locator('#providers-tts [data-testid="outage-banner"]');
+    await banner.waitFor();
+    expect(await banner.textContent()).toContain('Outage detected: cartesia (TTS)');
+    expect(await banner.getByRole('link', { name: 'cartesia status page' }).getAttribute('href')).toBe('https://status.cartesia.ai');
+    expect(await page.locator('#providers-stt [data-testid="outage-banner"]').count()).toBe(0);
+    const item = page.locator('li[data-alert="provider:tts:cartesia:outage"]');
+    expect(await item.textContent()).toContain('pd: trigger delivered (1 attempt)');
+  });
+
   test('acknowledging an alert in the feed marks it acknowledged by the operator', async () => {
     const page = await signedInPage();
     await page.goto(url('/ops'));
