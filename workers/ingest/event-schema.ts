@@ -117,8 +117,11 @@ export const callStartedSchema = eventSchema('call.started', {
   providers: z.object({ stt: label, llm: label, tts: label, telephony: label }),
 });
 
+/** Turns are stored as a 32-bit integer (`call_turns.turn`). */
+const MAX_TURN = 2_147_483_647;
+
 export const callTurnSchema = eventSchema('call.turn', {
-  turn: z.int({ error: whenNotInteger('must be an integer (the 0-based turn number)') }).min(0),
+  turn: z.int({ error: whenNotInteger('must be an integer (the 0-based turn number)') }).min(0).max(MAX_TURN),
   user_text: text,
   agent_text: text,
   stt_ms: milliseconds,

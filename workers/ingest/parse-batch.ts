@@ -5,6 +5,7 @@
 import type { ErrorCode } from '../http/errors.ts';
 import { describeIssue, summarizeIssues, type EventIssue } from './event-issues.ts';
 import { switchboardEventSchema, type SwitchboardEvent } from './event-schema.ts';
+import { findUnstorableJson } from './storable-json.ts';
 import { splitJsonArray, splitNdjson, utf8ByteLength, type EventText } from './split-body.ts';
 
 export const MAX_EVENTS_PER_BATCH = 1_000;
@@ -92,13 +93,15 @@ function timeWindowIssue(ts: string, nowMs: number): EventIssue | null {
 
 type EventCheck = { ok: true; event: SwitchboardEvent } | { ok: false; issues: EventIssue[] };
 
-function checkEvent(json: ParsedJson, bytes: number, nowMs: number): EventCheck {
+function checkEvent(text: string, json: ParsedJson, bytes: number, nowMs: number): EventCheck {
   if (bytes > MAX_EVENT_BYTES) {
     const message = `is ${numberFormat.format(bytes)} bytes; an event may be at most ${numberFormat.format(MAX_EVENT_BYTES)} bytes of UTF-8`;
     return { ok: false, issues: [{ path: '', message }] };
   }
   if (!json.ok) return { ok: false, issues: [{ path: '', message: `is not valid JSON: ${json.message}` }] };
   if (!isPlainObject(json.value)) return { ok: false, issues: [{ path: '', message: 'must be a JSON object (one event)' }] };
+  const unstorable = findUnstorableJson(text);
+  if (unstorable) return { ok: false, issues: [unstorable] };
   const result = switchboardEventSchema.safeParse(json.value, { error: describeIssue });
   if (!result.success) return { ok: false, issues: summarizeIssues(result.error.issues) };
   const tooEarlyOrLate = timeWindowIssue(result.data.ts, nowMs);
@@ -142,7 +145,7 @@ export function parseEventBatch(input: { body: string; contentType: string | nul
   const rejected: RejectedEvent[] = [];
   for (const { index, text, json } of parsed) {
     const bytes = utf8ByteLength(text);
-    const check = checkEvent(json, bytes, nowMs);
+    const check = checkEvent(text, json, bytes, nowMs);
     if (check.ok) valid.push({ index, event: check.event, raw: text, bytes });
     else for (const issue of check.issues) rejected.push({ index, ...issue });
   }
