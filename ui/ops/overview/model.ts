@@ -3,16 +3,16 @@
 // read it; its actions are the only way anything changes.
 import { computed, createModel, effect, signal, untracked, type ReadonlySignal } from '@preact/signals';
 import type { ApiError } from '../../shared/api.ts';
+import type { TimeWindow } from '../drill-down.ts';
 import type { OpsApi } from '../ops-api.ts';
 import { repeat, type Repeating, type Timers } from '../poll.ts';
 import { mergePoints, toPoints, type Points } from '../series-points.ts';
 import { staleAfterMs } from '../thresholds.ts';
 import type { Alert, CustomerLiveRow, LiveView, ProviderHealth, SeriesMetric } from '../wire.ts';
-import type { TimeWindow } from '../drill-down.ts';
 import { chartColumns, chartSeriesMetrics, overviewCharts, type ChartColumns, type ChartSpec } from './chart-specs.ts';
 import { coreTiles, polledValues, sparkSeriesMetrics, type PolledMetric, type TileView } from './tiles.ts';
 
-/** See docs/decisions/0004-operator-dashboard-polling.md. */
+/** See docs/decisions/0008-operator-dashboard-polling.md. */
 export const livePollMs = 5_000;
 export const seriesPollMs = 10_000;
 const clockTickMs = 1_000;
@@ -128,7 +128,6 @@ export const OverviewModel = createModel((deps: OverviewDeps) => {
   const live = signal<LiveView | null>(null);
   const connection = signal<Connection>('connecting');
   const lastError = signal<ApiError | null>(null);
-  const lastFailureAtMs = signal<number | null>(null);
   /** Browser clock minus server clock (0 unless they clearly disagree). */
   const clockSkewMs = signal(0);
   const clock = signal(deps.now());
@@ -177,7 +176,6 @@ export const OverviewModel = createModel((deps: OverviewDeps) => {
 
   function failed(error: ApiError): void {
     lastError.value = error;
-    lastFailureAtMs.value = deps.now();
     // The session ended (expired, revoked, signed out elsewhere). Polls go on, so signing in
     // again in another tab brings this one back.
     connection.value = error.status === 401 ? 'signed_out' : 'lost';
@@ -321,7 +319,6 @@ export const OverviewModel = createModel((deps: OverviewDeps) => {
     clock,
     connection,
     lastError,
-    lastFailureAtMs,
     asOfMs,
     ageMs,
     stale,
