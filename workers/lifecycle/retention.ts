@@ -34,7 +34,8 @@ type DueCall = {
 /**
  * Up to `limit` calls whose content has outlived their customer's retention at `now`, oldest
  * first per customer (the partial index calls_content_kept, migrations/0006). A call's age
- * counts from its call.ended, else its call.started, else its last event.
+ * counts from its call.ended, else its call.started, else its last event. Retention counts
+ * 24-hour days: interval days would follow the database session's time zone across DST.
  */
 async function dueCalls(db: Database, now: Date, limit: number): Promise<DueCall[]> {
   const result = await db.execute<DueCall>(sql`
