@@ -44,6 +44,8 @@ export function* planBackfill({ customers, seed, nowMs, days = BACKFILL_DEFAULTS
     const arrivals = callArrivals(createRng(seed, `backfill-arrivals:${customer.id}`), customer, fromMs, { incidents: NO_INCIDENTS, scale: rateScale });
     const rng = createRng(seed, `backfill-calls:${customer.id}`);
     for (let startedAtMs = arrivals.next().value; startedAtMs < nowMs; startedAtMs = arrivals.next().value) {
+      // No recordings: they live in R2, which only the running API reaches, so a backfilled call
+      // declares no audio rather than one that would never arrive.
       const call = generateCall({ rng, customer, startedAtMs });
       const lastEvent = call.events.at(-1);
       if (lastEvent && Date.parse(lastEvent.ts) <= nowMs) yield call;

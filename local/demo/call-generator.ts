@@ -1,8 +1,10 @@
 // One demo call, start to finish, as the events a voice platform would send: who called whom and
 // through which providers, each turn's transcript and latencies, the provider requests and tool
-// calls behind it, errors, how the call ended, what it cost, and sometimes the caller's rating.
+// calls behind it, errors, how the call ended, what it cost, sometimes the caller's rating, and
+// sometimes a recording.
 // Pure: the same rng state, customer and start time give the same events, timed over the call's
 // real duration so the live loop can send them as they "happen".
+import { createHash } from 'node:crypto';
 import type {
   CallEndedEvent,
   CallErrorEvent,
@@ -35,6 +37,7 @@ import {
   weighted,
   type Rng,
 } from './random.ts';
+import { syntheticRecordingWav } from './recording.ts';
 import { buildConversation, buildRunawayConversation, type Conversation, type ScriptedTurn } from './scenarios.ts';
 
 /**
@@ -70,6 +73,8 @@ export interface GeneratedCall {
   status: CallEndedEvent['status'];
   /** Every event of the call, ordered by `ts`. */
   events: SwitchboardEvent[];
+  /** The WAV its call.ended declares in `audio`, for the platform to upload; null when not recorded. */
+  recording: Uint8Array<ArrayBuffer> | null;
 }
 
 export interface GenerateCallInput {
@@ -79,6 +84,11 @@ export interface GenerateCallInput {
   incidents?: Incidents;
   /** The scripted runaway call instead of an ordinary one. */
   runaway?: boolean;
+  /**
+   * The share of calls that come with a recording (0 to 1). None by default: the rng then draws
+   * nothing for it, so a run without recordings gives the same calls as before they existed.
+   */
+  recordedShare?: number;
 }
 
 type EndReason =
@@ -168,7 +178,7 @@ function csat(rng: Rng, end: EndReason, succeeded: boolean | null): number {
   return integer(rng, 1, 3);
 }
 
-export function generateCall({ rng, customer, startedAtMs, incidents = NO_INCIDENTS, runaway = false }: GenerateCallInput): GeneratedCall {
+export function generateCall({ rng, customer, startedAtMs, incidents = NO_INCIDENTS, runaway = false, recordedShare = 0 }: GenerateCallInput): GeneratedCall {
   const callId = `call_${startedAtMs.toString(36)}_${base36(rng, 6)}`;
   const traceId = hex(rng, 32);
   const region = weighted(rng, customer.regions);
@@ -427,6 +437,7 @@ export function generateCall({ rng, customer, startedAtMs, incidents = NO_INCIDE
   const minutes = Math.ceil(durationMs / 600) / 100;
   cost.push({ component: 'telephony', provider: providers.telephony, quantity: minutes, unit: 'minutes', cost_micros: Math.round(minutes * TELEPHONY_MICROS_PER_MINUTE[providers.telephony]) });
 
+  const recording = recordedShare > 0 && chance(rng, recordedShare) ? syntheticRecordingWav(rng) : null;
   events.push({
     type: 'call.ended',
     ...envelope(endedAtMs),
@@ -436,11 +447,12 @@ export function generateCall({ rng, customer, startedAtMs, incidents = NO_INCIDE
     escalated: end.status === 'completed' && end.escalated,
     task_success: hadOutageFailure ? false : succeeded,
     cost,
+    ...(recording && { audio: { content_type: 'audio/wav' as const, sha256: createHash('sha256').update(recording).digest('hex') } }),
   });
   if (end.status !== 'abandoned' && chance(rng, CALL_OUTCOME_RATES.feedback)) {
     events.push({ type: 'call.feedback', ...envelope(endedAtMs + integer(rng, 20_000, 120_000)), csat: csat(rng, end, succeeded) });
   }
 
   events.sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0));
-  return { customerId: customer.id, callId, startedAtMs, endedAtMs, status: end.status, events };
+  return { customerId: customer.id, callId, startedAtMs, endedAtMs, status: end.status, events, recording };
 }

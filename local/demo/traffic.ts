@@ -2,7 +2,9 @@
 // customer along the daily rhythm (and the scripted incidents), each call's events are released
 // as their time comes (turn by turn), and each customer's due events go to POST /v1/events with
 // its own ingest key every 1-2 s. A request the server could not take (network, 5xx) is re-sent
-// whole with the next batch: ingestion is idempotent, so nothing is counted twice.
+// whole with the next batch: ingestion is idempotent, so nothing is counted twice. About one call
+// in twenty is recorded: its WAV goes to PUT /v1/calls/{customer}/{call}/audio once the request
+// carrying its call.ended has been answered, so the sha256 it declared is there to check against.
 import { MAX_BATCH_BYTES, MAX_EVENTS_PER_BATCH } from '../../workers/ingest/parse-batch.ts';
 import type { SwitchboardEvent } from '../../workers/ingest/event-schema.ts';
 import { generateCall } from './call-generator.ts';
@@ -20,6 +22,11 @@ const MAX_UNSENT_EVENTS = 50_000;
 /** Headroom under the 1 MiB request limit for the brackets and commas. */
 const MAX_REQUEST_BYTES = MAX_BATCH_BYTES - 1_024;
 const REPEATED_LOG_INTERVAL_MS = 60_000;
+export const RECORDED_CALL_SHARE = 1 / 20;
+/** Recordings waiting for their call.ended to be sent (or for a second try); the oldest go first beyond it. */
+const MAX_WAITING_RECORDINGS = 200;
+/** An upload the server could not take (network, 5xx, 429) is tried again with the next flushes, up to this many tries in all. */
+const MAX_UPLOAD_TRIES = 3;
 
 export interface LiveTrafficInput {
   baseUrl: string;
@@ -43,6 +50,16 @@ interface CallInFlight {
   events: SwitchboardEvent[];
   /** Index of the first event not yet released. */
   next: number;
+  recording: Uint8Array<ArrayBuffer> | null;
+}
+
+interface WaitingRecording {
+  callId: string;
+  /** The id of the call.ended that declared it: the upload waits until that event was sent. */
+  endedEventId: string;
+  endedSent: boolean;
+  wav: Uint8Array<ArrayBuffer>;
+  tries: number;
 }
 
 interface CustomerTraffic {
@@ -54,6 +71,7 @@ interface CustomerTraffic {
   calls: CallInFlight[];
   /** Released events waiting to be (re-)sent. */
   unsent: SwitchboardEvent[];
+  recordings: WaitingRecording[];
   nextFlushMs: number;
   posting: Promise<void> | null;
 }
@@ -116,6 +134,7 @@ export function startLiveTraffic(input: LiveTrafficInput): LiveTraffic {
       callRng: createRng(input.seed, `live-calls:${customer.id}`),
       calls: [],
       unsent: [],
+      recordings: [],
       nextFlushMs: input.startMs + integer(flushRng, FLUSH_INTERVAL_MS.min, FLUSH_INTERVAL_MS.max),
       posting: null,
     };
@@ -158,6 +177,45 @@ export function startLiveTraffic(input: LiveTrafficInput): LiveTraffic {
     }
     const unsent = events.slice(sent);
     customer.unsent = [...unsent, ...customer.unsent].slice(-MAX_UNSENT_EVENTS);
+    const sentIds = new Set(events.slice(0, sent).map((event) => event.id));
+    for (const recording of customer.recordings) if (sentIds.has(recording.endedEventId)) recording.endedSent = true;
+    await uploadRecordings(customer);
+  };
+
+  /** Whether the server took the recording, or it is worth another try. */
+  const uploadRecording = async (customer: CustomerTraffic, recording: WaitingRecording): Promise<'stored' | 'try-again' | 'refused'> => {
+    const customerId = customer.customer.id;
+    const fail = (reason: string, outcome: 'try-again' | 'refused'): 'try-again' | 'refused' => {
+      const fate = outcome === 'try-again' && recording.tries < MAX_UPLOAD_TRIES ? 'trying again with the next batch' : 'giving it up';
+      logThrottled('recording-upload', `demo: uploading the recording of ${customerId}/${recording.callId} failed (${reason}); ${fate}`);
+      return outcome;
+    };
+    recording.tries++;
+    let response: Response;
+    try {
+      response = await fetchFn(`${input.baseUrl}/v1/calls/${encodeURIComponent(customerId)}/${encodeURIComponent(recording.callId)}/audio`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${customer.key}`, 'content-type': 'audio/wav' },
+        body: recording.wav,
+        signal: aborts.signal,
+      });
+    } catch (error) {
+      if (aborts.signal.aborted) return 'refused';
+      return fail((error as Error).message, 'try-again');
+    }
+    const text = await response.text().catch(() => '');
+    if (response.status === 201) return 'stored';
+    return fail(`${response.status}: ${text.slice(0, 300)}`, response.status >= 500 || response.status === 429 ? 'try-again' : 'refused');
+  };
+
+  const uploadRecordings = async (customer: CustomerTraffic): Promise<void> => {
+    const ready = customer.recordings.filter((recording) => recording.endedSent);
+    customer.recordings = customer.recordings.filter((recording) => !recording.endedSent);
+    for (const recording of ready) {
+      if (aborts.signal.aborted) return;
+      const outcome = await uploadRecording(customer, recording);
+      if (outcome === 'try-again' && recording.tries < MAX_UPLOAD_TRIES) customer.recordings.push(recording);
+    }
   };
 
   let plannedUntilMs = input.startMs;
@@ -173,16 +231,16 @@ export function startLiveTraffic(input: LiveTrafficInput): LiveTraffic {
     for (const { text } of input.incidents.announcementsBetween(plannedUntilMs, now + 1)) log(`demo incident: ${text}`);
     for (const t of traffic) {
       while (t.nextArrivalMs <= now) {
-        const call = generateCall({ rng: t.callRng, customer: t.customer, startedAtMs: t.nextArrivalMs, incidents: input.incidents });
-        t.calls.push({ events: call.events, next: 0 });
+        const call = generateCall({ rng: t.callRng, customer: t.customer, startedAtMs: t.nextArrivalMs, incidents: input.incidents, recordedShare: RECORDED_CALL_SHARE });
+        t.calls.push({ events: call.events, next: 0, recording: call.recording });
         t.nextArrivalMs = t.arrivals.next().value;
       }
     }
     for (const runaway of input.incidents.runawayCallsBetween(plannedUntilMs, now + 1)) {
       const t = byId.get(runaway.customerId);
       if (!t) continue;
-      const call = generateCall({ rng: t.callRng, customer: t.customer, startedAtMs: runaway.startedAtMs, incidents: input.incidents, runaway: true });
-      t.calls.push({ events: call.events, next: 0 });
+      const call = generateCall({ rng: t.callRng, customer: t.customer, startedAtMs: runaway.startedAtMs, incidents: input.incidents, runaway: true, recordedShare: RECORDED_CALL_SHARE });
+      t.calls.push({ events: call.events, next: 0, recording: call.recording });
     }
     plannedUntilMs = now + 1;
 
@@ -196,9 +254,13 @@ export function startLiveTraffic(input: LiveTrafficInput): LiveTraffic {
           if (!event || Date.parse(event.ts) > now) break;
           due.push(event);
           call.next++;
+          if (event.type === 'call.ended' && call.recording) {
+            t.recordings.push({ callId: event.call_id, endedEventId: event.id, endedSent: false, wav: call.recording, tries: 0 });
+          }
         }
       }
       t.calls = t.calls.filter((call) => call.next < call.events.length);
+      t.recordings = t.recordings.slice(-MAX_WAITING_RECORDINGS);
       const batch = [...t.unsent, ...due];
       t.unsent = [];
       if (batch.length === 0) continue;

@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { createRng, integer } from '../../local/demo/random.ts';
+import { syntheticRecordingWav } from '../../local/demo/recording.ts';
 import { startLocalStack } from '../../local/stack.ts';
 import { signToken } from '../../workers/auth/tokens.ts';
 import type { SwitchboardEvent } from '../../workers/ingest/event-schema.ts';
@@ -32,41 +34,10 @@ const openPages: Page[] = [];
 const seed = Number(process.env.OPS_DASHBOARD_SEED ?? Date.now() % 1_000_000);
 console.log(`ops-dashboard browser test: seed ${seed} (set OPS_DASHBOARD_SEED to replay)`);
 
-/** mulberry32: small, fast and the same everywhere. */
-function random(seedValue: number): () => number {
-  let state = seedValue >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-/** A 1-second 8 kHz mono 8-bit WAV of silence: a real file a browser can play. */
-function wav(): Uint8Array {
-  const samples = 8000;
-  const bytes = new Uint8Array(44 + samples);
-  const view = new DataView(bytes.buffer);
-  const ascii = (offset: number, text: string) => [...text].forEach((ch, i) => view.setUint8(offset + i, ch.charCodeAt(0)));
-  ascii(0, 'RIFF');
-  view.setUint32(4, 36 + samples, true);
-  ascii(8, 'WAVEfmt ');
-  view.setUint32(16, 16, true);
-  view.setUint16(20, 1, true);
-  view.setUint16(22, 1, true);
-  view.setUint32(24, 8000, true);
-  view.setUint32(28, 8000, true);
-  view.setUint16(32, 1, true);
-  view.setUint16(34, 8, true);
-  ascii(36, 'data');
-  view.setUint32(40, samples, true);
-  bytes.fill(128, 44);
-  return bytes;
-}
-
-const recording = wav();
+const recording = syntheticRecordingWav(createRng(seed, 'ops-dashboard-recording'));
+/** What a player reads from the header: data bytes over bytes per second. */
+const recordingHeader = new DataView(recording.buffer);
+const recordingSeconds = recordingHeader.getUint32(40, true) / recordingHeader.getUint32(28, true);
 const recordingSha256 = createHash('sha256').update(recording).digest('hex');
 
 /** acme's normal is high and globex's is learned (the floor of 10 an hour), so 8 calls make globex noisy. */
@@ -85,8 +56,7 @@ interface SeededCall {
 }
 
 function seededTraffic(now: Date): { events: SwitchboardEvent[]; calls: SeededCall[] } {
-  const next = random(seed);
-  const between = (low: number, high: number) => low + Math.floor(next() * (high - low + 1));
+  const rng = createRng(seed, 'ops-dashboard-traffic');
   const events: SwitchboardEvent[] = [];
   const calls: SeededCall[] = [];
   for (let i = 0; i < callCount; i++) {
@@ -96,7 +66,7 @@ function seededTraffic(now: Date): { events: SwitchboardEvent[]; calls: SeededCa
     // Every call starts 110-52 s ago and ends at least 12 s ago: inside the 5-minute live
     // window for the whole run, so the live values do not move while the tests read them.
     const startedMs = now.getTime() - (110_000 - i * 2_500);
-    const durationMs = between(20, 39) * 1000;
+    const durationMs = integer(rng, 20, 39) * 1000;
     const at = (offsetMs: number) => new Date(startedMs + offsetMs).toISOString();
     const id = (suffix: string) => `evt_${callId}_${suffix}`;
     const providers = {
@@ -106,12 +76,12 @@ function seededTraffic(now: Date): { events: SwitchboardEvent[]; calls: SeededCa
       telephony: i % 2 === 0 ? 'twilio' : 'telnyx',
     };
     events.push({ ...base['call.started'], id: id('started'), ts: at(0), region: i % 2 === 0 ? 'us' : 'eu', providers });
-    const turns = between(2, 3);
+    const turns = integer(rng, 2, 3);
     let firstUserText = '';
     for (let turn = 0; turn < turns; turn++) {
-      const stt = between(120, 300);
-      const llm = i === 7 && turn === 1 ? 4_200 : between(300, 1_500);
-      const tts = between(80, 250);
+      const stt = integer(rng, 120, 300);
+      const llm = i === 7 && turn === 1 ? 4_200 : integer(rng, 300, 1_500);
+      const tts = integer(rng, 80, 250);
       const userText = `Seeded question ${turn} on ${callId}`;
       if (turn === 0) firstUserText = userText;
       const turnMs = 3_000 + turn * 5_000;
@@ -125,7 +95,7 @@ function seededTraffic(now: Date): { events: SwitchboardEvent[]; calls: SeededCa
         stt_ms: stt,
         llm_ms: llm,
         tts_ms: tts,
-        e2e_ms: stt + llm + tts + between(40, 120),
+        e2e_ms: stt + llm + tts + integer(rng, 40, 120),
       });
       for (const kind of ['stt', 'llm', 'tts'] as const) {
         const failed = kind === 'tts' && i % 4 === 1 && turn === 0;
@@ -141,7 +111,7 @@ function seededTraffic(now: Date): { events: SwitchboardEvent[]; calls: SeededCa
         });
       }
     }
-    events.push({ ...base['tool.call'], id: id('tool'), ts: at(4_000), ok: i % 6 !== 2, latency_ms: between(80, 600) });
+    events.push({ ...base['tool.call'], id: id('tool'), ts: at(4_000), ok: i % 6 !== 2, latency_ms: integer(rng, 80, 600) });
     const failed = i % 5 === 0;
     if (failed) events.push({ ...base['call.error'], id: id('error'), ts: at(6_000), component: 'llm', code: 'upstream_error', message: 'the LLM answered 503' });
     const { audio: _declared, ...ended } = base['call.ended'];
@@ -151,9 +121,9 @@ function seededTraffic(now: Date): { events: SwitchboardEvent[]; calls: SeededCa
       ts: at(durationMs),
       status: failed ? 'failed' : i % 7 === 3 ? 'abandoned' : 'completed',
       duration_ms: durationMs,
-      ttfa_ms: between(600, 1_400),
+      ttfa_ms: integer(rng, 600, 1_400),
       escalated: i % 4 === 3,
-      cost: ended.cost.map((line) => ({ ...line, cost_micros: between(1_000, 90_000) })),
+      cost: ended.cost.map((line) => ({ ...line, cost_micros: integer(rng, 1_000, 90_000) })),
       ...(customerId === recordedCall.customerId && callId === recordedCall.callId
         ? { audio: { content_type: 'audio/wav' as const, sha256: recordingSha256 } }
         : {}),
@@ -569,7 +539,7 @@ describe('/ops/calls/{customer_id}/{call_id}', () => {
           media.load();
         }),
     );
-    expect(duration).toBeCloseTo(1, 1);
+    expect(duration).toBeCloseTo(recordingSeconds, 2);
 
     const back = page.getByRole('link', { name: '← Back to calls' });
     expect(await back.getAttribute('href')).toBe(`/ops/calls?customer_id=${recordedCall.customerId}&sort=-latency_ms`);

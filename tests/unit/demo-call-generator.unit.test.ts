@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { generateCall, type GeneratedCall } from '../../local/demo/call-generator.ts';
 import { DEMO_CUSTOMERS } from '../../local/demo/customers.ts';
@@ -164,5 +165,34 @@ describe('a generated demo call', () => {
     perThreeMinutes.sort((a, b) => a - b);
     expect(perThreeMinutes[Math.floor(perThreeMinutes.length * 0.05)]).toBeGreaterThan(50_000);
     expect(perThreeMinutes[Math.floor(perThreeMinutes.length * 0.95)]).toBeLessThan(300_000);
+  });
+
+  it('has no recording and declares no audio unless recordings are asked for', () => {
+    expect(calls.filter((c) => c.recording !== null || ended(c).audio !== undefined)).toEqual([]);
+  });
+
+  it('declares, for a recorded call, audio/wav with the sha256 of the WAV it carries', () => {
+    const customer = DEMO_CUSTOMERS[0]!;
+    const rng = createRng(77, customer.id);
+    const recorded = Array.from({ length: 20 }, (_, i) => generateCall({ rng, customer, startedAtMs: startedAtMs + i * 4_000, recordedShare: 1 }));
+    for (const call of recorded) {
+      expect(call.recording).not.toBeNull();
+      const wav = call.recording!;
+      expect(String.fromCharCode(...wav.subarray(0, 4))).toBe('RIFF');
+      expect(ended(call).audio).toEqual({ content_type: 'audio/wav', sha256: createHash('sha256').update(wav).digest('hex') });
+      expect(switchboardEventSchema.parse(ended(call))).toEqual(ended(call));
+    }
+    expect(new Set(recorded.map((c) => ended(c).audio?.sha256)).size).toBe(recorded.length);
+  });
+
+  it('records about the share of calls it is given', () => {
+    const customer = DEMO_CUSTOMERS[1]!;
+    const rng = createRng(78, customer.id);
+    const generated = Array.from({ length: 2_000 }, (_, i) => generateCall({ rng, customer, startedAtMs: startedAtMs + i * 1_000, recordedShare: 1 / 20 }));
+    const recorded = generated.filter((c) => c.recording !== null);
+    // 100 expected; 70-130 is beyond three standard deviations (about 9.7).
+    expect(recorded.length).toBeGreaterThan(70);
+    expect(recorded.length).toBeLessThan(130);
+    expect(generated.filter((c) => (c.recording === null) !== (ended(c).audio === undefined))).toEqual([]);
   });
 });

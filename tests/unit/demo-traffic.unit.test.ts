@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DEMO_CUSTOMERS } from '../../local/demo/customers.ts';
 import { NO_INCIDENTS } from '../../local/demo/incidents.ts';
@@ -15,25 +16,49 @@ interface PostedRequest {
   customerId: string;
   events: SwitchboardEvent[];
   status: number;
+  /** Its place among all requests, uploads included. */
+  order: number;
 }
 
-/** A stand-in for POST /v1/events that records what arrives and answers with `statusFor`. */
-function fakeIngestion(statusFor: (request: Omit<PostedRequest, 'status'>, index: number) => number) {
+interface UploadedRecording {
+  customerId: string;
+  callId: string;
+  contentType: string | null;
+  sha256: string;
+  status: number;
+  order: number;
+}
+
+/**
+ * A stand-in for POST /v1/events that records what arrives and answers with `statusFor`, and for
+ * PUT /v1/calls/{customer_id}/{call_id}/audio answering `uploadStatus`.
+ */
+function fakeIngestion(statusFor: (request: Omit<PostedRequest, 'status' | 'order'>, index: number) => number, uploadStatus = 201) {
   const posted: PostedRequest[] = [];
+  const uploads: UploadedRecording[] = [];
+  let order = 0;
   const fetchFn = async (url: string | URL | Request, init?: RequestInit): Promise<Response> => {
-    expect(String(url)).toBe('http://switchboard.test/v1/events');
     const headers = new Headers(init?.headers);
     const customerId = customerByKey.get(headers.get('authorization') ?? '');
     if (!customerId) throw new Error('request without a demo ingest key');
+    const upload = /^http:\/\/switchboard\.test\/v1\/calls\/([^/]+)\/([^/]+)\/audio$/.exec(String(url));
+    if (upload) {
+      expect(init?.method).toBe('PUT');
+      expect(decodeURIComponent(upload[1]!)).toBe(customerId);
+      const body = init?.body as Uint8Array;
+      uploads.push({ customerId, callId: decodeURIComponent(upload[2]!), contentType: headers.get('content-type'), sha256: createHash('sha256').update(body).digest('hex'), status: uploadStatus, order: order++ });
+      return new Response(JSON.stringify(uploadStatus === 201 ? { bytes: body.byteLength } : { error: { code: 'service_unavailable', message: 'busy', details: [] } }), { status: uploadStatus });
+    }
+    expect(String(url)).toBe('http://switchboard.test/v1/events');
     expect(headers.get('content-type')).toBe('application/json');
     const events = JSON.parse(String(init?.body)) as SwitchboardEvent[];
     const request = { atMs: Date.now(), customerId, events };
     const status = statusFor(request, posted.length);
-    posted.push({ ...request, status });
+    posted.push({ ...request, status, order: order++ });
     const body = status === 202 ? { accepted: events.length, duplicates: 0, rejected: 0, errors: [] } : { error: { code: 'service_unavailable', message: 'busy', details: [] } };
     return new Response(JSON.stringify(body), { status });
   };
-  return { posted, fetchFn };
+  return { posted, uploads, fetchFn };
 }
 
 beforeEach(() => {
@@ -158,6 +183,60 @@ describe('live demo traffic', () => {
     expect(lines.some((line) => line.includes('paused for 3600 s'))).toBe(true);
     const started = posted.flatMap((r) => r.events).filter((e) => e.type === 'call.started').length;
     expect(started).toBeLessThan(100);
+  });
+});
+
+describe('live demo recordings', () => {
+  it('uploads about 1 call in 20 as a WAV, after the request carrying its call.ended, matching the sha256 it declared', async () => {
+    const { posted, uploads, fetchFn } = fakeIngestion(() => 202);
+    const traffic = startLiveTraffic({ baseUrl: 'http://switchboard.test', ingestKeys: keys, customers: DEMO_CUSTOMERS, seed: 8, startMs, incidents: NO_INCIDENTS, fetch: fetchFn, log: () => {} });
+    await vi.advanceTimersByTimeAsync(4 * 60_000);
+    await traffic.stop();
+
+    const endings = posted.flatMap((request) =>
+      request.events.filter((e) => e.type === 'call.ended').map((ended) => ({ ended, order: request.order })),
+    );
+    const declared = endings.filter(({ ended }) => ended.audio !== undefined);
+    // Hundreds of calls end in 4 minutes; 1 in 20 of them recorded.
+    expect(endings.length).toBeGreaterThan(300);
+    expect(declared.length / endings.length).toBeGreaterThan(0.02);
+    expect(declared.length / endings.length).toBeLessThan(0.09);
+    expect(uploads.map((u) => `${u.customerId}/${u.callId}`).sort()).toEqual(declared.map(({ ended }) => `${ended.customer_id}/${ended.call_id}`).sort());
+    for (const upload of uploads) {
+      const ending = declared.find(({ ended }) => ended.customer_id === upload.customerId && ended.call_id === upload.callId)!;
+      expect(upload.contentType).toBe('audio/wav');
+      expect(ending.ended.audio).toEqual({ content_type: 'audio/wav', sha256: upload.sha256 });
+      expect(upload.order).toBeGreaterThan(ending.order);
+    }
+  });
+
+  it('tries an upload the server cannot take at most three times and logs failures at most once a minute', async () => {
+    const { uploads, fetchFn } = fakeIngestion(() => 202, 503);
+    const lines: string[] = [];
+    const traffic = startLiveTraffic({ baseUrl: 'http://switchboard.test', ingestKeys: keys, customers: DEMO_CUSTOMERS, seed: 9, startMs, incidents: NO_INCIDENTS, fetch: fetchFn, log: (line) => lines.push(line) });
+    await vi.advanceTimersByTimeAsync(150_000);
+    await traffic.stop();
+
+    const triesByCall = new Map<string, number>();
+    for (const upload of uploads) triesByCall.set(`${upload.customerId}/${upload.callId}`, (triesByCall.get(`${upload.customerId}/${upload.callId}`) ?? 0) + 1);
+    expect(triesByCall.size).toBeGreaterThan(3);
+    expect(Math.max(...triesByCall.values())).toBe(3);
+    // Many failed tries in 150 s: the first is logged, then at most one a minute.
+    const logged = lines.filter((line) => line.includes('recording'));
+    expect(logged.length).toBeGreaterThanOrEqual(2);
+    expect(logged.length).toBeLessThanOrEqual(3);
+    expect(logged[0]).toMatch(/503/);
+  });
+
+  it('gives up at once on an upload the server refused for good', async () => {
+    const { uploads, fetchFn } = fakeIngestion(() => 202, 422);
+    const traffic = startLiveTraffic({ baseUrl: 'http://switchboard.test', ingestKeys: keys, customers: DEMO_CUSTOMERS, seed: 9, startMs, incidents: NO_INCIDENTS, fetch: fetchFn, log: () => {} });
+    await vi.advanceTimersByTimeAsync(150_000);
+    await traffic.stop();
+
+    const calls = uploads.map((u) => `${u.customerId}/${u.callId}`);
+    expect(calls.length).toBeGreaterThan(3);
+    expect(new Set(calls).size).toBe(calls.length);
   });
 });
 

@@ -6,57 +6,47 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { liveAsOf } from '../../analytics/live-window.ts';
 import { platformMeter } from '../../durable/PlatformMeter.ts';
 import type { TenantMeter } from '../../durable/TenantMeter.ts';
+import { createRng, type Rng } from '../../local/demo/random.ts';
 import { openDatabase } from '../../workers/db/client.ts';
 import type { SwitchboardEvent } from '../../workers/ingest/event-schema.ts';
 import { call, operatorToken, uniqueCustomerId } from './support.ts';
-
-/** mulberry32: a small seeded generator, so the traffic is the same on every run. */
-function seeded(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const seed = 20261127;
 const now = Date.now();
 const asOf = liveAsOf(now);
 const iso = (ms: number) => new Date(ms).toISOString();
 
-function trafficFor(customerId: string, region: string, calls: number, random: () => number, inProgress: number): SwitchboardEvent[] {
+function trafficFor(customerId: string, region: string, calls: number, rng: Rng, inProgress: number): SwitchboardEvent[] {
   const events: SwitchboardEvent[] = [];
   const kinds = [
-    ['stt', random() < 0.5 ? 'deepgram' : 'assemblyai'],
+    ['stt', rng.next() < 0.5 ? 'deepgram' : 'assemblyai'],
     ['llm', 'openai'],
     ['tts', 'cartesia'],
   ] as const;
   for (let i = 0; i < calls + inProgress; i++) {
     const callId = `${customerId}-c${i}`;
     // Calls start between 50 and 4 minutes before as_of; a few older ones fall outside the 5-minute window.
-    const startedMs = asOf - Math.floor(50_000 + random() * (i % 7 === 0 ? 600_000 : 190_000));
+    const startedMs = asOf - Math.floor(50_000 + rng.next() * (i % 7 === 0 ? 600_000 : 190_000));
     const base = (n: number, type: string) => ({ id: `${callId}-${type}-${n}`, customer_id: customerId, call_id: callId });
     events.push({ ...base(0, 'start'), type: 'call.started', ts: iso(startedMs), direction: 'inbound', from: '+14155550100', to: '+18005550100', agent_id: 'a', agent_version: 'v1', region, providers: { stt: kinds[0][1], llm: 'openai', tts: 'cartesia', telephony: 'twilio' } });
-    const turns = 1 + Math.floor(random() * 4);
+    const turns = 1 + Math.floor(rng.next() * 4);
     for (let t = 0; t < turns; t++) {
-      const stt = 80 + Math.floor(random() * 200);
-      const llm = 200 + Math.floor(random() * (random() < 0.1 ? 3000 : 800));
-      const tts = 60 + Math.floor(random() * 150);
-      events.push({ ...base(t, 'turn'), type: 'call.turn', ts: iso(startedMs + 2_000 + t * 5_000), turn: t, user_text: 'hello', agent_text: 'hi', stt_ms: stt, llm_ms: llm, tts_ms: tts, e2e_ms: stt + llm + tts + Math.floor(random() * 50), interrupted: random() < 0.15 });
+      const stt = 80 + Math.floor(rng.next() * 200);
+      const llm = 200 + Math.floor(rng.next() * (rng.next() < 0.1 ? 3000 : 800));
+      const tts = 60 + Math.floor(rng.next() * 150);
+      events.push({ ...base(t, 'turn'), type: 'call.turn', ts: iso(startedMs + 2_000 + t * 5_000), turn: t, user_text: 'hello', agent_text: 'hi', stt_ms: stt, llm_ms: llm, tts_ms: tts, e2e_ms: stt + llm + tts + Math.floor(rng.next() * 50), interrupted: rng.next() < 0.15 });
       for (const [kind, provider] of kinds) {
-        events.push({ ...base(t, `pr-${kind}`), type: 'provider.request', ts: iso(startedMs + 2_100 + t * 5_000), kind, provider, ok: random() > 0.08, latency_ms: 50 + Math.floor(random() * 400) });
+        events.push({ ...base(t, `pr-${kind}`), type: 'provider.request', ts: iso(startedMs + 2_100 + t * 5_000), kind, provider, ok: rng.next() > 0.08, latency_ms: 50 + Math.floor(rng.next() * 400) });
       }
     }
-    if (random() < 0.5) {
-      events.push({ ...base(0, 'tool'), type: 'tool.call', ts: iso(startedMs + 3_000), name: 'lookup_order', ok: random() > 0.2, latency_ms: 120 });
+    if (rng.next() < 0.5) {
+      events.push({ ...base(0, 'tool'), type: 'tool.call', ts: iso(startedMs + 3_000), name: 'lookup_order', ok: rng.next() > 0.2, latency_ms: 120 });
     }
-    if (random() < 0.1) {
+    if (rng.next() < 0.1) {
       events.push({ ...base(0, 'error'), type: 'call.error', ts: iso(startedMs + 3_500), component: 'llm', code: 'timeout', message: 'LLM timed out' });
     }
     if (i >= calls) continue;
-    const roll = random();
+    const roll = rng.next();
     const status = roll < 0.8 ? 'completed' : roll < 0.9 ? 'failed' : 'abandoned';
     const endedMs = Math.min(asOf - 1_000, startedMs + 2_000 + turns * 5_000 + 1_000);
     events.push({
@@ -65,12 +55,12 @@ function trafficFor(customerId: string, region: string, calls: number, random: (
       ts: iso(endedMs),
       status,
       duration_ms: endedMs - startedMs,
-      ttfa_ms: 500 + Math.floor(random() * 900),
-      escalated: random() < 0.1,
-      task_success: random() < 0.2 ? null : random() < 0.85,
+      ttfa_ms: 500 + Math.floor(rng.next() * 900),
+      escalated: rng.next() < 0.1,
+      task_success: rng.next() < 0.2 ? null : rng.next() < 0.85,
       cost: [
-        { component: 'llm', provider: 'openai', quantity: 1200, unit: 'tokens', cost_micros: Math.floor(random() * 40_000) },
-        { component: 'tts', provider: 'cartesia', quantity: 30, unit: 'seconds', cost_micros: Math.floor(random() * 9_000) },
+        { component: 'llm', provider: 'openai', quantity: 1200, unit: 'tokens', cost_micros: Math.floor(rng.next() * 40_000) },
+        { component: 'tts', provider: 'cartesia', quantity: 30, unit: 'seconds', cost_micros: Math.floor(rng.next() * 9_000) },
       ],
     });
   }
@@ -96,11 +86,11 @@ describe('GET /api/ops/live', () => {
 
   beforeAll(async () => {
     operator = await operatorToken();
-    const random = seeded(seed);
+    const rng = createRng(seed, 'live-metrics');
     for (const [customerId, region, calls, open] of [[big, 'us', 60, 4], [small, 'eu', 15, 1]] as const) {
       await call('/api/ops/customers', { method: 'POST', token: operator, json: { id: customerId, markup_bps: 2500, fee_per_minute_micros: 12_000, normal_calls_per_hour: 20 } });
       const key = (await (await call('/api/ops/ingest-keys', { method: 'POST', token: operator, json: { customer_id: customerId } })).json<{ key: string }>()).key;
-      const events = trafficFor(customerId, region, calls, random, open);
+      const events = trafficFor(customerId, region, calls, rng, open);
       for (let i = 0; i < events.length; i += 1000) {
         const response = await call('/v1/events', { method: 'POST', headers: { authorization: `Bearer ${key}` }, json: events.slice(i, i + 1000) });
         expect(response.status).toBe(202);

@@ -1,5 +1,7 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
+import { createRng } from '../../local/demo/random.ts';
+import { syntheticRecordingWav } from '../../local/demo/recording.ts';
 import { exampleEvents } from '../fixtures/events.ts';
 import { call, operatorToken, uniqueCustomerId, type ErrorBody } from './support.ts';
 
@@ -11,27 +13,8 @@ async function setup(label: string): Promise<{ customerId: string; key: string; 
   return { customerId, key: (await created.json<{ key: string }>()).key, token };
 }
 
-/** A 1-second 8 kHz mono 8-bit WAV of silence: a real file a browser can play. */
-function wav(): Uint8Array {
-  const samples = 8000;
-  const bytes = new Uint8Array(44 + samples);
-  const view = new DataView(bytes.buffer);
-  const ascii = (offset: number, text: string) => [...text].forEach((ch, i) => view.setUint8(offset + i, ch.charCodeAt(0)));
-  ascii(0, 'RIFF');
-  view.setUint32(4, 36 + samples, true);
-  ascii(8, 'WAVEfmt ');
-  view.setUint32(16, 16, true);
-  view.setUint16(20, 1, true);
-  view.setUint16(22, 1, true);
-  view.setUint32(24, 8000, true);
-  view.setUint32(28, 8000, true);
-  view.setUint16(32, 1, true);
-  view.setUint16(34, 8, true);
-  ascii(36, 'data');
-  view.setUint32(40, samples, true);
-  bytes.fill(128, 44);
-  return bytes;
-}
+/** A real, playable WAV of a few seconds, the same on every run. */
+const recording = syntheticRecordingWav(createRng(20261127, 'recordings-test'));
 
 async function sha256Hex(bytes: Uint8Array): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', bytes);
@@ -45,25 +28,24 @@ function upload(key: string, customerId: string, callId: string, body: Uint8Arra
 describe('call recordings', () => {
   it('stores a recording whose sha256 matches its call.ended and plays it back with ranges', async () => {
     const { customerId, key, token } = await setup('audio');
-    const audio = wav();
-    const ended = { ...exampleEvents({ customerId, callId: 'rec-1', now: new Date() })['call.ended'], audio: { content_type: 'audio/wav' as const, sha256: await sha256Hex(audio) } };
+    const ended = { ...exampleEvents({ customerId, callId: 'rec-1', now: new Date() })['call.ended'], audio: { content_type: 'audio/wav' as const, sha256: await sha256Hex(recording) } };
     expect((await call('/v1/events', { method: 'POST', headers: { authorization: `Bearer ${key}` }, json: [ended] })).status).toBe(202);
 
-    const stored = await upload(key, customerId, 'rec-1', audio);
+    const stored = await upload(key, customerId, 'rec-1', recording);
     expect(stored.status).toBe(201);
-    expect(await stored.json()).toMatchObject({ bytes: audio.byteLength, sha256: await sha256Hex(audio), content_type: 'audio/wav' });
+    expect(await stored.json()).toMatchObject({ bytes: recording.byteLength, sha256: await sha256Hex(recording), content_type: 'audio/wav' });
 
     const whole = await call(`/api/ops/calls/${customerId}/rec-1/audio`, { token });
     expect(whole.status).toBe(200);
     expect(whole.headers.get('content-type')).toBe('audio/wav');
-    expect(new Uint8Array(await whole.arrayBuffer())).toEqual(audio);
+    expect(new Uint8Array(await whole.arrayBuffer())).toEqual(recording);
 
     const part = await call(`/api/ops/calls/${customerId}/rec-1/audio`, { token, headers: { range: 'bytes=0-3' } });
     expect(part.status).toBe(206);
-    expect(part.headers.get('content-range')).toBe(`bytes 0-3/${audio.byteLength}`);
+    expect(part.headers.get('content-range')).toBe(`bytes 0-3/${recording.byteLength}`);
     expect(await part.text()).toBe('RIFF');
 
-    const beyond = await call(`/api/ops/calls/${customerId}/rec-1/audio`, { token, headers: { range: `bytes=${audio.byteLength}-` } });
+    const beyond = await call(`/api/ops/calls/${customerId}/rec-1/audio`, { token, headers: { range: `bytes=${recording.byteLength}-` } });
     expect(beyond.status).toBe(416);
   });
 
@@ -71,7 +53,7 @@ describe('call recordings', () => {
     const { customerId, key, token } = await setup('audio-bad');
     const ended = { ...exampleEvents({ customerId, callId: 'rec-2', now: new Date() })['call.ended'], audio: { content_type: 'audio/wav' as const, sha256: 'a'.repeat(64) } };
     await call('/v1/events', { method: 'POST', headers: { authorization: `Bearer ${key}` }, json: [ended] });
-    const response = await upload(key, customerId, 'rec-2', wav());
+    const response = await upload(key, customerId, 'rec-2', recording);
     expect(response.status).toBe(422);
     expect((await response.json<ErrorBody>()).error.details[0]?.path).toBe('audio.sha256');
     expect(await env.RECORDINGS.head(`recordings/${customerId}/rec-2`)).toBeNull();
@@ -81,9 +63,9 @@ describe('call recordings', () => {
   it('refuses other content types, other customers and operators without a token', async () => {
     const { customerId, key } = await setup('audio-rules');
     const other = await setup('audio-other');
-    expect((await upload(key, customerId, 'c', wav(), 'video/mp4')).status).toBe(415);
-    expect((await upload(key, other.customerId, 'c', wav())).status).toBe(403);
-    expect((await upload('sbk_wrong', customerId, 'c', wav())).status).toBe(401);
+    expect((await upload(key, customerId, 'c', recording, 'video/mp4')).status).toBe(415);
+    expect((await upload(key, other.customerId, 'c', recording)).status).toBe(403);
+    expect((await upload('sbk_wrong', customerId, 'c', recording)).status).toBe(401);
     expect((await call(`/api/ops/calls/${customerId}/c/audio`)).status).toBe(401);
   });
 });
