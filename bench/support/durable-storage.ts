@@ -6,7 +6,10 @@ import { join } from 'node:path';
 
 export interface ClassStorage {
   objects: number;
-  totalBytes: number;
+  /** The database files themselves (what databaseSize reports). */
+  databaseBytes: number;
+  /** Write-ahead logs not yet checkpointed into them. */
+  walBytes: number;
 }
 
 async function filesUnder(dir: string): Promise<string[]> {
@@ -18,6 +21,7 @@ async function filesUnder(dir: string): Promise<string[]> {
 /** Objects of the class `className` under a stack's data directory, and their bytes on disk. */
 export async function durableObjectStorage(dataDir: string, className: string): Promise<ClassStorage> {
   const files = (await filesUnder(dataDir)).filter((path) => path.includes(`-${className}/`) && /\.sqlite(-wal)?$/.test(path));
-  const sizes = await Promise.all(files.map(async (path) => (await stat(path)).size));
-  return { objects: files.filter((path) => path.endsWith('.sqlite')).length, totalBytes: sizes.reduce((sum, size) => sum + size, 0) };
+  const sized = await Promise.all(files.map(async (path) => ({ path, bytes: (await stat(path)).size })));
+  const total = (wal: boolean) => sized.filter((file) => file.path.endsWith('-wal') === wal).reduce((sum, file) => sum + file.bytes, 0);
+  return { objects: files.filter((path) => path.endsWith('.sqlite')).length, databaseBytes: total(false), walBytes: total(true) };
 }
