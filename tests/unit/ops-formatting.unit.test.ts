@@ -1,19 +1,20 @@
-// The operator pages' formatters and thresholds, against hand-written expectations. The
-// formatters use the process's locale and time zone, which the unit project runs as en-US / UTC.
+// The operator pages' formatters (their own and those they share with the customer dashboard)
+// and thresholds, against hand-written expectations. The formatters use the process's locale and
+// time zone, which the unit project runs as en-US / UTC.
 import { beforeAll, describe, expect, test } from 'vitest';
 import {
   formatAge,
-  formatDollars,
-  formatDollarsExact,
   formatDuration,
   formatMs,
   formatMultiple,
   formatOffset,
-  formatPercent,
-  formatRate,
+  formatPercentOneDecimal,
+  formatSample,
   formatTimeTick,
 } from '../../ui/ops/format.ts';
+import { formatMoney, formatMoneyExact } from '../../ui/shared/format.ts';
 import { judge } from '../../ui/ops/thresholds.ts';
+import type { Rate } from '../../ui/ops/wire.ts';
 
 beforeAll(() => {
   const { locale, timeZone } = Intl.DateTimeFormat().resolvedOptions();
@@ -22,9 +23,16 @@ beforeAll(() => {
 
 describe('formatting for people', () => {
   test('a rate carries its sample: "97.2% (421/433 calls)"', () => {
-    expect(formatRate({ value: 421 / 433, numerator: 421, denominator: 433 }, 'calls')).toBe('97.2% (421/433 calls)');
-    expect(formatRate({ value: null, numerator: 0, denominator: 0 }, 'requests')).toBe('— (0/0 requests)');
-    expect(formatRate({ value: 1, numerator: 12_500, denominator: 12_500 }, 'calls')).toBe('100.0% (12,500/12,500 calls)');
+    const rate = (r: Rate, noun: string) => `${formatPercentOneDecimal(r.value)} ${formatSample(r, noun)}`;
+    expect(rate({ value: 421 / 433, numerator: 421, denominator: 433 }, 'calls')).toBe('97.2% (421/433 calls)');
+    expect(rate({ value: null, numerator: 0, denominator: 0 }, 'requests')).toBe('— (0/0 requests)');
+    expect(rate({ value: 1, numerator: 12_500, denominator: 12_500 }, 'calls')).toBe('100.0% (12,500/12,500 calls)');
+  });
+
+  test('a percentage keeps one decimal and rounds, even next to 0% and 100%', () => {
+    expect(formatPercentOneDecimal(0.97)).toBe('97.0%');
+    expect(formatPercentOneDecimal(9_996 / 10_000)).toBe('100.0%');
+    expect(formatPercentOneDecimal(4 / 10_000)).toBe('0.0%');
   });
 
   test('latency in whole milliseconds with grouping', () => {
@@ -34,11 +42,11 @@ describe('formatting for people', () => {
   });
 
   test('money: micro-USD to dollars, to the cent or exactly', () => {
-    expect(formatDollars(162_450)).toBe('$0.16');
-    expect(formatDollars(123_456_789_000)).toBe('$123,456.79');
-    expect(formatDollarsExact(13_187)).toBe('$0.013187');
-    expect(formatDollarsExact(54_900)).toBe('$0.0549');
-    expect(formatDollarsExact(2_000_000)).toBe('$2.00');
+    expect(formatMoney(162_450)).toBe('$0.16');
+    expect(formatMoney(123_456_789_000)).toBe('$123,456.79');
+    expect(formatMoneyExact(13_187)).toBe('$0.013187');
+    expect(formatMoneyExact(54_900)).toBe('$0.0549');
+    expect(formatMoneyExact(2_000_000)).toBe('$2.00');
   });
 
   test('load multiples, call durations, ages and offsets', () => {
@@ -51,7 +59,7 @@ describe('formatting for people', () => {
     expect(formatAge(185_000)).toBe('3 min ago');
     expect(formatAge(7_300_000)).toBe('2 h ago');
     expect(formatOffset('2026-11-24T14:03:12.000Z', '2026-11-24T14:03:07.000Z')).toBe('+0:05');
-    expect(formatPercent(0.0249)).toBe('2.5%');
+    expect(formatPercentOneDecimal(0.0249)).toBe('2.5%');
   });
 
   test('time axis ticks show the time of day within two days and the date beyond', () => {

@@ -1,65 +1,44 @@
-// Numbers for people: one formatter per kind of value, in the browser's locale and time zone.
-// Money arrives as integer micro-USD and becomes dollars only here, by one division for display.
+// The operator pages' own ways of writing values, in the browser's locale and time zone: what
+// the customer dashboard shares with them (counts, money, full dates, one-decimal numbers) comes
+// from ui/shared/format.ts; these are the shapes only /ops shows, kept here so the customer
+// dashboard does not download them.
+import { formatCount, formatOneDecimal, noValue } from '../shared/format.ts';
 import type { Rate } from './wire.ts';
 
-export const noValue = '—';
-const microsPerDollar = 1_000_000;
-
-const integer = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
 const quantity = new Intl.NumberFormat(undefined, { maximumFractionDigits: 3 });
-const oneDecimal = new Intl.NumberFormat(undefined, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
-const percent = new Intl.NumberFormat(undefined, { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 });
-const dollars = new Intl.NumberFormat(undefined, { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 2 });
-/** Exact to the micro-dollar, trailing zeros beyond the cents dropped: a call's cost lines. */
-const dollarsExact = new Intl.NumberFormat(undefined, { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 6 });
-const dateTime = new Intl.DateTimeFormat(undefined, {
-  year: 'numeric',
-  month: 'short',
-  day: 'numeric',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-  hourCycle: 'h23',
-  timeZoneName: 'short',
-});
+const percentOneDecimal = new Intl.NumberFormat(undefined, { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 });
 const clock = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
 const hourMinute = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
 const monthDay = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric' });
 const shortDateTime = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
-
-export function formatCount(value: number | null | undefined): string {
-  return value === null || value === undefined ? noValue : integer.format(value);
-}
 
 /** A measured amount (minutes, seconds, tokens, a mean rating) as it came, to 3 decimals at most. */
 export function formatQuantity(value: number): string {
   return quantity.format(value);
 }
 
-export function formatPercent(value: number | null | undefined): string {
-  return value === null || value === undefined ? noValue : percent.format(value);
+/**
+ * Always one decimal: "97.0%", "100.0%". Operators read rates down columns and against thresholds
+ * a tenth of a point apart, so every figure keeps its decimal. Near the ends it rounds (9,996 of
+ * 10,000 reads 100.0%) where the customer dashboard's `formatPercent` says ">99.9%": on /ops a
+ * rate's tile, table row or provider line shows its counts beside it, and they tell the failures.
+ */
+export function formatPercentOneDecimal(value: number | null | undefined): string {
+  return value === null || value === undefined ? noValue : percentOneDecimal.format(value);
 }
 
-/** "97.2% (421/433 calls)": a rate always travels with its sample. */
-export function formatRate(rate: Rate, noun: string): string {
-  return `${formatPercent(rate.value)} (${formatCount(rate.numerator)}/${formatCount(rate.denominator)} ${noun})`;
+/** "(421/433 calls)": the sample a rate travels with. */
+export function formatSample(rate: Rate, noun: string): string {
+  return `(${formatCount(rate.numerator)}/${formatCount(rate.denominator)} ${noun})`;
 }
 
 export function formatMs(value: number | null | undefined): string {
-  return value === null || value === undefined ? noValue : `${integer.format(Math.round(value))} ms`;
-}
-
-export function formatDollars(micros: number | null | undefined): string {
-  return micros === null || micros === undefined ? noValue : dollars.format(micros / microsPerDollar);
-}
-
-export function formatDollarsExact(micros: number | null | undefined): string {
-  return micros === null || micros === undefined ? noValue : dollarsExact.format(micros / microsPerDollar);
+  return value === null || value === undefined ? noValue : `${formatCount(Math.round(value))} ms`;
 }
 
 /** A load multiple: "3.1x". */
 export function formatMultiple(ratio: number | null | undefined): string {
-  return ratio === null || ratio === undefined || !Number.isFinite(ratio) ? noValue : `${oneDecimal.format(ratio)}x`;
+  return ratio === null || ratio === undefined || !Number.isFinite(ratio) ? noValue : `${formatOneDecimal(ratio)}x`;
 }
 
 /** A call's length: "3:04", or "1:02:09" past an hour. */
@@ -79,10 +58,6 @@ export function formatAge(ageMs: number): string {
   if (seconds < 3600) return `${Math.floor(seconds / 60)} min ago`;
   if (seconds < 86_400) return `${Math.floor(seconds / 3600)} h ago`;
   return `${Math.floor(seconds / 86_400)} d ago`;
-}
-
-export function formatDateTime(iso: string | null | undefined): string {
-  return iso ? dateTime.format(new Date(iso)) : noValue;
 }
 
 export function formatClock(ms: number): string {

@@ -1,6 +1,6 @@
 import { useModel } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
-import { formatDateTime } from '../format.ts';
+import { formatDateTime } from '../../shared/format.ts';
 import { auditApi, type AuditFilters, type AuditRecord } from './audit-api.ts';
 import { AuditModel, noAuditFilters, type Audit } from './model.ts';
 
@@ -126,7 +126,7 @@ function Entries({ model }: { model: Audit }) {
             <tbody>
               {entries.map((entry) => (
                 <tr key={entry.id}>
-                  <th scope="row">{formatDateTime(entry.at)}</th>
+                  <th scope="row">{formatDateTime(entry.at, 'local')}</th>
                   <td>{entry.actor}</td>
                   <td>
                     <code style={{ whiteSpace: 'nowrap' }}>{entry.action}</code>

@@ -1,7 +1,8 @@
 import { computed, useModel } from '@preact/signals';
 import type { ComponentChildren } from 'preact';
+import { formatDateTime, formatMoneyExact, noValue } from '../../shared/format.ts';
 import { statusWords } from '../calls/view.tsx';
-import { formatClock, formatDateTime, formatDollarsExact, formatDuration, formatMs, formatOffset, formatQuantity, noValue } from '../format.ts';
+import { formatClock, formatDuration, formatMs, formatOffset, formatQuantity } from '../format.ts';
 import { opsApi } from '../ops-api.ts';
 import { viewSearch, type Router } from '../router.ts';
 import { CodeBlock, TableScroll } from '../scroll-region.tsx';
@@ -83,9 +84,9 @@ function CallDetailView({ detail, model }: { detail: CallDetail; model: Call }) 
             <dt>Trace id</dt>
             <dd>{m.trace_id ? <code>{m.trace_id}</code> : noValue}</dd>
             <dt>Started</dt>
-            <dd>{formatDateTime(m.started_at)}</dd>
+            <dd>{formatDateTime(m.started_at, 'local')}</dd>
             <dt>Ended</dt>
-            <dd>{formatDateTime(m.ended_at)}</dd>
+            <dd>{formatDateTime(m.ended_at, 'local')}</dd>
             <dt>Duration</dt>
             <dd>{formatDuration(m.duration_ms)}</dd>
             <dt>Time to first audio</dt>
@@ -340,12 +341,12 @@ function CostLines({ detail }: { detail: CallDetail }) {
               <td class="num">
                 {line.reconciled_micros === null ? (
                   <>
-                    {formatDollarsExact(line.estimated_micros)} <span class="muted sample">estimated</span>
+                    {formatMoneyExact(line.estimated_micros)} <span class="muted sample">estimated</span>
                   </>
                 ) : (
                   <>
-                    {formatDollarsExact(line.reconciled_micros)}{' '}
-                    <span class="muted sample">reconciled (est. {formatDollarsExact(line.estimated_micros)})</span>
+                    {formatMoneyExact(line.reconciled_micros)}{' '}
+                    <span class="muted sample">reconciled (est. {formatMoneyExact(line.estimated_micros)})</span>
                   </>
                 )}
               </td>
@@ -357,13 +358,13 @@ function CostLines({ detail }: { detail: CallDetail }) {
             <th scope="row" colSpan={2}>
               Provider cost
             </th>
-            <td class="num">{formatDollarsExact(detail.provider_cost_micros)}</td>
+            <td class="num">{formatMoneyExact(detail.provider_cost_micros)}</td>
           </tr>
           <tr>
             <th scope="row" colSpan={2}>
               Billed to the customer
             </th>
-            <td class="num">{formatDollarsExact(detail.cost_micros)}</td>
+            <td class="num">{formatMoneyExact(detail.cost_micros)}</td>
           </tr>
         </tfoot>
       </table>

@@ -1,5 +1,6 @@
 import { useModel } from '@preact/signals';
 import type { InputHTMLAttributes, JSX } from 'preact';
+import { formatDateTime, formatMoney } from '../../shared/format.ts';
 import {
   callDetailPath,
   filtersFromForm,
@@ -8,7 +9,7 @@ import {
   sortLabels,
   callSorts,
 } from '../call-filters.ts';
-import { formatDateTime, formatDollars, formatDuration, formatMs } from '../format.ts';
+import { formatDuration, formatMs } from '../format.ts';
 import { opsApi } from '../ops-api.ts';
 import { viewSearch, type Router } from '../router.ts';
 import { TableScroll } from '../scroll-region.tsx';
@@ -294,7 +295,7 @@ function CallRow({ row, href, router }: { row: CallListRow; href: string; router
         </a>
       </th>
       <td data-label="Customer">{row.customer_id}</td>
-      <td data-label="Started">{formatDateTime(row.started_at)}</td>
+      <td data-label="Started">{formatDateTime(row.started_at, 'local')}</td>
       <td class="num" data-label="Duration">
         {formatDuration(row.duration_ms)}
       </td>
@@ -311,7 +312,7 @@ function CallRow({ row, href, router }: { row: CallListRow; href: string; router
         {formatMs(row.latency_ms)}
       </td>
       <td class="num" data-label="Cost">
-        {formatDollars(row.cost_micros)}
+        {formatMoney(row.cost_micros)}
       </td>
     </tr>
   );

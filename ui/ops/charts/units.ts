@@ -1,6 +1,7 @@
 // How a chart writes its values: in tooltips and legends in full ("1,240 ms", "$12.40/h"), on
 // axes short enough to fit.
-import { formatCount, formatDollars, formatMs, formatPercent, noValue } from '../format.ts';
+import { formatCount, formatMoney, noValue } from '../../shared/format.ts';
+import { formatMs, formatPercentOneDecimal } from '../format.ts';
 import type { ChartUnit } from '../overview/chart-specs.ts';
 
 const microsPerDollar = 1_000_000;
@@ -17,9 +18,9 @@ export function formatChartValue(unit: ChartUnit, value: number | null | undefin
     case 'per_minute':
       return `${rate.format(value)}/min`;
     case 'usd_per_hour':
-      return `${formatDollars(value)}/h`;
+      return `${formatMoney(value)}/h`;
     case 'ratio':
-      return formatPercent(value);
+      return formatPercentOneDecimal(value);
     case 'count':
       return formatCount(value);
   }

@@ -1,7 +1,7 @@
 import { useModel } from '@preact/signals';
 import { useEffect, useRef } from 'preact/hooks';
 import type { ApiError } from '../../shared/api.ts';
-import { formatDateTime } from '../format.ts';
+import { formatDateTime } from '../../shared/format.ts';
 import { loginsApi, type LoginRole, type LoginRow } from './logins-api.ts';
 import { defaultLifetimeDays, isLive, LoginsModel, maxLifetimeDays, type Logins } from './model.ts';
 
@@ -99,7 +99,7 @@ function IssuedToken({ model }: { model: Logins }) {
       <h2 id="issued-heading">New login for {issued.subject}</h2>
       <div class="notice" role="status">
         <p>
-          Copy this token now: it is shown once and Switchboard keeps no copy. It signs in at <code>/login</code> until {formatDateTime(issued.expires_at)}.
+          Copy this token now: it is shown once and Switchboard keeps no copy. It signs in at <code>/login</code> until {formatDateTime(issued.expires_at, 'local')}.
         </p>
         <label for="issued-token" class="visually-hidden">
           Token
@@ -159,14 +159,14 @@ function LoginList({ model }: { model: Logins }) {
                   <td>{sourceWords[row.source]}</td>
                   <td>{row.role === 'customer' ? `Customer ${row.customer_id ?? ''}` : row.role === 'operator' ? 'Operator' : '—'}</td>
                   <td>
-                    {formatDateTime(row.created_at)}
+                    {formatDateTime(row.created_at, 'local')}
                     {row.created_by && <div class="muted">by {row.created_by}</div>}
                   </td>
-                  <td>{formatDateTime(row.expires_at)}</td>
+                  <td>{formatDateTime(row.expires_at, 'local')}</td>
                   <td>
                     {row.revoked_at ? (
                       <>
-                        Revoked {formatDateTime(row.revoked_at)}
+                        Revoked {formatDateTime(row.revoked_at, 'local')}
                         {row.revoked_by && <div class="muted">by {row.revoked_by}</div>}
                       </>
                     ) : isLive(row, nowMs) ? (

@@ -1,4 +1,5 @@
-import { formatAge, formatDateTime } from '../format.ts';
+import { formatDateTime } from '../../shared/format.ts';
+import { formatAge } from '../format.ts';
 import type { Alert, AlertDelivery } from '../wire.ts';
 import type { Overview } from './model.ts';
 
@@ -40,7 +41,7 @@ export function AlertFeed({ model }: { model: Overview }) {
 function statusText(alert: Alert, nowMs: number): string {
   if (alert.status === 'resolved' && alert.resolved_at) return `Resolved ${formatAge(nowMs - Date.parse(alert.resolved_at))}`;
   if (alert.status === 'acknowledged') return `Acknowledged${alert.acknowledged_by ? ` by ${alert.acknowledged_by}` : ''}`;
-  if (alert.silenced_until) return `Silenced until ${formatDateTime(alert.silenced_until)}`;
+  if (alert.silenced_until) return `Silenced until ${formatDateTime(alert.silenced_until, 'local')}`;
   return 'Triggered';
 }
 
@@ -63,7 +64,7 @@ function AlertItem({ alert, model }: { alert: Alert; model: Overview }) {
         <span class={`badge ${alert.severity === 'critical' ? 'badge-bad' : 'badge-warn'}`}>
           {alert.severity === 'critical' ? 'Critical' : 'Warning'}
         </span>
-        <span class="alert-age" title={formatDateTime(alert.triggered_at)}>
+        <span class="alert-age" title={formatDateTime(alert.triggered_at, 'local')}>
           {formatAge(nowMs - Date.parse(alert.triggered_at))}
         </span>
       </div>

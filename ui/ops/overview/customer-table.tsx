@@ -1,6 +1,7 @@
 import type { ComponentChildren } from 'preact';
+import { formatCount, formatMoney } from '../../shared/format.ts';
 import { drillDownHref } from '../drill-down.ts';
-import { formatCount, formatDollars, formatMs, formatMultiple, formatPercent } from '../format.ts';
+import { formatMs, formatMultiple, formatPercentOneDecimal } from '../format.ts';
 import { TableScroll } from '../scroll-region.tsx';
 import { judge } from '../thresholds.ts';
 import type { CustomerFlag } from '../wire.ts';
@@ -74,9 +75,9 @@ export function CustomerTable({ model }: { model: Overview }) {
                     </td>
                     <td class="num">{formatCount(row.active_calls)}</td>
                     <td class="num">{formatCount(row.calls_per_hour)}</td>
-                    <td class="num">{formatDollars(row.cost_per_hour_micros)}</td>
+                    <td class="num">{formatMoney(row.cost_per_hour_micros)}</td>
                     <td class={`num tone-text-${errors.tone}`}>
-                      {formatPercent(row.error_rate.value)}{' '}
+                      {formatPercentOneDecimal(row.error_rate.value)}{' '}
                       <span class="muted sample">
                         ({formatCount(row.error_rate.numerator)}/{formatCount(row.error_rate.denominator)})
                       </span>

@@ -1,5 +1,6 @@
+import { formatCount } from '../../shared/format.ts';
 import { drillDownHref } from '../drill-down.ts';
-import { formatAge, formatClock, formatCount, formatMs, formatPercent } from '../format.ts';
+import { formatAge, formatClock, formatMs, formatPercentOneDecimal } from '../format.ts';
 import { openOutage, providerStatusPage } from '../provider-status.ts';
 import { TableScroll } from '../scroll-region.tsx';
 import { judge } from '../thresholds.ts';
@@ -103,7 +104,7 @@ function ProviderGroupTable({ group, alerts, model }: { group: ProviderGroup; al
                     )}
                   </th>
                   <td class="num">
-                    <span class={`tone-text-${judgement.tone}`}>{formatPercent(row.success_rate.value)}</span>{' '}
+                    <span class={`tone-text-${judgement.tone}`}>{formatPercentOneDecimal(row.success_rate.value)}</span>{' '}
                     <span class="muted sample">
                       ({formatCount(row.success_rate.numerator)}/{formatCount(row.success_rate.denominator)})
                     </span>{' '}

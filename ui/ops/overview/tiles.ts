@@ -1,7 +1,8 @@
 // The nine core numbers (PRODUCT.md "Operator dashboard"), each read from the live view with its
 // sample, its judgement and where its sparkline and drill-down come from.
+import { formatCount } from '../../shared/format.ts';
 import type { DrillDown } from '../drill-down.ts';
-import { formatCount, formatMs, formatPercent } from '../format.ts';
+import { formatMs, formatPercentOneDecimal, formatSample } from '../format.ts';
 import { judge, type Judgement } from '../thresholds.ts';
 import type { LiveView, ProviderHealth, Rate, SeriesMetric } from '../wire.ts';
 
@@ -31,10 +32,6 @@ export function kindHealth(view: LiveView, kind: string): ProviderHealth | null 
   return view.providers.find((entry) => entry.kind === kind && entry.provider === null) ?? null;
 }
 
-function sample(rate: Rate, noun: string): string {
-  return `(${formatCount(rate.numerator)}/${formatCount(rate.denominator)} ${noun})`;
-}
-
 const noRequests: Rate = { value: null, numerator: 0, denominator: 0 };
 
 function providerTile(view: LiveView, kind: 'stt' | 'llm' | 'tts', label: string): TileView {
@@ -43,8 +40,8 @@ function providerTile(view: LiveView, kind: 'stt' | 'llm' | 'tts', label: string
   return {
     id: `${kind}_success`,
     label,
-    value: formatPercent(success.value),
-    detail: sample(success, 'requests'),
+    value: formatPercentOneDecimal(success.value),
+    detail: formatSample(success, 'requests'),
     judgement: judge.providerSuccess(success.value),
     explanation: `Successful ${kind.toUpperCase()} provider requests over the last 5 minutes, all providers of the kind. P95 ${formatMs(health?.latency_ms.p95)}.`,
     spark: { polled: `${kind}_success` },
@@ -70,8 +67,8 @@ export function coreTiles(view: LiveView): TileView[] {
     {
       id: 'success_rate',
       label: 'Success rate',
-      value: formatPercent(p.success_rate.value),
-      detail: sample(p.success_rate, 'calls'),
+      value: formatPercentOneDecimal(p.success_rate.value),
+      detail: formatSample(p.success_rate, 'calls'),
       judgement: judge.successRate(p.success_rate.value),
       explanation: 'Calls ended in the last 5 minutes with a status other than failed.',
       spark: { series: 'success_rate' },
@@ -81,8 +78,8 @@ export function coreTiles(view: LiveView): TileView[] {
     {
       id: 'error_rate',
       label: 'Error rate',
-      value: formatPercent(p.error_rate.value),
-      detail: sample(p.error_rate, 'calls'),
+      value: formatPercentOneDecimal(p.error_rate.value),
+      detail: formatSample(p.error_rate, 'calls'),
       judgement: judge.errorRate(p.error_rate.value),
       explanation: 'Calls ended in the last 5 minutes that failed or reported at least one error.',
       spark: { series: 'error_rate' },
@@ -106,8 +103,8 @@ export function coreTiles(view: LiveView): TileView[] {
     {
       id: 'tool_failure_rate',
       label: 'Tool failure rate',
-      value: formatPercent(p.tool_failure_rate.value),
-      detail: sample(p.tool_failure_rate, 'tool calls'),
+      value: formatPercentOneDecimal(p.tool_failure_rate.value),
+      detail: formatSample(p.tool_failure_rate, 'tool calls'),
       judgement: judge.toolFailure(p.tool_failure_rate.value),
       explanation: 'Tool calls in the last 5 minutes that returned ok=false.',
       spark: { series: 'tool_failure_rate' },
@@ -117,8 +114,8 @@ export function coreTiles(view: LiveView): TileView[] {
     {
       id: 'escalation_rate',
       label: 'Escalation rate',
-      value: formatPercent(p.escalation_rate.value),
-      detail: sample(p.escalation_rate, 'calls'),
+      value: formatPercentOneDecimal(p.escalation_rate.value),
+      detail: formatSample(p.escalation_rate, 'calls'),
       judgement: judge.escalation(p.escalation_rate.value),
       explanation: 'Calls ended in the last 5 minutes that were handed to a human.',
       spark: { series: 'escalation_rate' },
