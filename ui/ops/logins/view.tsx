@@ -144,9 +144,7 @@ function LoginList({ model }: { model: Logins }) {
                 <th scope="col">Issued</th>
                 <th scope="col">Expires</th>
                 <th scope="col">State</th>
-                <th scope="col">
-                  <span class="visually-hidden">Actions</span>
-                </th>
+                <th scope="col">Action</th>
               </tr>
             </thead>
             <tbody>
