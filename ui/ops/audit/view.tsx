@@ -1,6 +1,7 @@
 import { useModel } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
 import { formatDateTime } from '../../shared/format.ts';
+import { NewestFirstTable } from '../newest-first-table.tsx';
 import { auditApi, type AuditFilters, type AuditRecord } from './audit-api.ts';
 import { AuditModel, noAuditFilters, type Audit } from './model.ts';
 
@@ -112,43 +113,36 @@ function Entries({ model }: { model: Audit }) {
         </div>
       )}
       {entries.length > 0 && (
-        <div class="table-scroll">
-          <table class="data-table">
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">Who</th>
-                <th scope="col">Action</th>
-                <th scope="col">Subject</th>
-                <th scope="col">Change</th>
-              </tr>
-            </thead>
-            <tbody>
-              {entries.map((entry) => (
-                <tr key={entry.id}>
-                  <th scope="row">{formatDateTime(entry.at, 'local')}</th>
-                  <td>{entry.actor}</td>
-                  <td>
-                    <code style={{ whiteSpace: 'nowrap' }}>{entry.action}</code>
-                  </td>
-                  <td>
-                    {entry.subject_type} <span class="muted">{entry.subject_id}</span>
-                  </td>
-                  <td>
-                    <Change entry={entry} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      {model.hasMore.value && (
-        <nav class="pager" aria-label="More entries">
-          <button type="button" class="button" disabled={model.loading.value} onClick={() => void model.loadMore()}>
-            Show older entries
-          </button>
-        </nav>
+        <NewestFirstTable
+          label="Audit entries"
+          noun="entries"
+          list={model}
+          head={
+            <>
+              <th scope="col">When</th>
+              <th scope="col">Who</th>
+              <th scope="col">Action</th>
+              <th scope="col">Subject</th>
+              <th scope="col">Change</th>
+            </>
+          }
+        >
+          {entries.map((entry) => (
+            <tr key={entry.id}>
+              <th scope="row">{formatDateTime(entry.at, 'local')}</th>
+              <td>{entry.actor}</td>
+              <td>
+                <code style={{ whiteSpace: 'nowrap' }}>{entry.action}</code>
+              </td>
+              <td>
+                {entry.subject_type} <span class="muted">{entry.subject_id}</span>
+              </td>
+              <td>
+                <Change entry={entry} />
+              </td>
+            </tr>
+          ))}
+        </NewestFirstTable>
       )}
     </section>
   );

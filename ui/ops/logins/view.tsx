@@ -2,6 +2,7 @@ import { useModel } from '@preact/signals';
 import { useEffect, useRef } from 'preact/hooks';
 import type { ApiError } from '../../shared/api.ts';
 import { formatDateTime } from '../../shared/format.ts';
+import { NewestFirstTable } from '../newest-first-table.tsx';
 import { loginsApi, type LoginRole, type LoginRow } from './logins-api.ts';
 import { defaultLifetimeDays, isLive, LoginsModel, maxLifetimeDays, type Logins } from './model.ts';
 
@@ -134,64 +135,57 @@ function LoginList({ model }: { model: Logins }) {
       {model.revokeError.value && <ErrorNotice error={model.revokeError.value} />}
       {!model.loading.value && rows.length === 0 && !model.listError.value && <p class="muted">No logins have been issued here yet.</p>}
       {rows.length > 0 && (
-        <div class="table-scroll">
-          <table class="data-table">
-            <thead>
-              <tr>
-                <th scope="col">For</th>
-                <th scope="col">Kind</th>
-                <th scope="col">Role</th>
-                <th scope="col">Issued</th>
-                <th scope="col">Expires</th>
-                <th scope="col">State</th>
-                <th scope="col">Action</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((row) => (
-                <tr key={row.id}>
-                  <th scope="row">
-                    {row.subject ?? row.id}
-                    <div class="muted">{row.id}</div>
-                  </th>
-                  <td>{sourceWords[row.source]}</td>
-                  <td>{row.role === 'customer' ? `Customer ${row.customer_id ?? ''}` : row.role === 'operator' ? 'Operator' : '—'}</td>
-                  <td>
-                    {formatDateTime(row.created_at, 'local')}
-                    {row.created_by && <div class="muted">by {row.created_by}</div>}
-                  </td>
-                  <td>{formatDateTime(row.expires_at, 'local')}</td>
-                  <td>
-                    {row.revoked_at ? (
-                      <>
-                        Revoked {formatDateTime(row.revoked_at, 'local')}
-                        {row.revoked_by && <div class="muted">by {row.revoked_by}</div>}
-                      </>
-                    ) : isLive(row, nowMs) ? (
-                      'Active'
-                    ) : (
-                      'Expired'
-                    )}
-                  </td>
-                  <td>
-                    {row.revoked_at === null && (
-                      <button type="button" class="button button-small" disabled={model.revoking.value === row.id} onClick={() => revoke(row)}>
-                        {model.revoking.value === row.id ? 'Revoking…' : 'Revoke'}
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      {model.hasMore.value && (
-        <nav class="pager" aria-label="More logins">
-          <button type="button" class="button" disabled={model.loading.value} onClick={() => void model.loadMore()}>
-            Show older logins
-          </button>
-        </nav>
+        <NewestFirstTable
+          label="Logins"
+          noun="logins"
+          list={model}
+          head={
+            <>
+              <th scope="col">For</th>
+              <th scope="col">Kind</th>
+              <th scope="col">Role</th>
+              <th scope="col">Issued</th>
+              <th scope="col">Expires</th>
+              <th scope="col">State</th>
+              <th scope="col">Action</th>
+            </>
+          }
+        >
+          {rows.map((row) => (
+            <tr key={row.id}>
+              <th scope="row">
+                {row.subject ?? row.id}
+                <div class="muted">{row.id}</div>
+              </th>
+              <td>{sourceWords[row.source]}</td>
+              <td>{row.role === 'customer' ? `Customer ${row.customer_id ?? ''}` : row.role === 'operator' ? 'Operator' : '—'}</td>
+              <td>
+                {formatDateTime(row.created_at, 'local')}
+                {row.created_by && <div class="muted">by {row.created_by}</div>}
+              </td>
+              <td>{formatDateTime(row.expires_at, 'local')}</td>
+              <td>
+                {row.revoked_at ? (
+                  <>
+                    Revoked {formatDateTime(row.revoked_at, 'local')}
+                    {row.revoked_by && <div class="muted">by {row.revoked_by}</div>}
+                  </>
+                ) : isLive(row, nowMs) ? (
+                  'Active'
+                ) : (
+                  'Expired'
+                )}
+              </td>
+              <td>
+                {row.revoked_at === null && (
+                  <button type="button" class="button button-small" disabled={model.revoking.value === row.id} onClick={() => revoke(row)}>
+                    {model.revoking.value === row.id ? 'Revoking…' : 'Revoke'}
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </NewestFirstTable>
       )}
     </section>
   );
