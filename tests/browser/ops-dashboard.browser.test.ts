@@ -218,6 +218,8 @@ beforeAll(async () => {
     token: key,
   });
   expect(uploaded.status).toBe(201);
+  // A login for the logins page to list (the test's own token was signed outside the API).
+  expect((await api('/api/ops/tokens', { method: 'POST', json: { role: 'customer', customer_id: 'acme-dental', subject: 'support@example.com' } })).status).toBe(201);
 
   // The TenantMeters report to the live view within seconds and flush to Postgres soon after;
   // the platform error-rate alert (5 failed of 24) follows on the PlatformMeter's next tick.
@@ -559,6 +561,8 @@ describe('accessibility and layout', () => {
     { name: 'ops-overview', path: '/ops', ready: '[data-chart="cost"] .u-over' },
     { name: 'ops-calls', path: '/ops/calls?sort=-latency_ms', ready: 'tr[data-call]' },
     { name: 'ops-call', path: `/ops/calls/${recordedCall.customerId}/${recordedCall.callId}?sort=-latency_ms`, ready: 'audio' },
+    { name: 'ops-logins', path: '/ops/logins', ready: '.data-table tbody tr' },
+    { name: 'ops-audit', path: '/ops/audit', ready: '.data-table tbody tr' },
   ];
 
   test.each(pages.flatMap((p) => [{ ...p, viewport: desktop, suffix: 'desktop' }, { ...p, viewport: phone, suffix: 'phone' }]))(

@@ -14,15 +14,21 @@ export interface OlderRows {
 
 /**
  * `label` names the scroll region ("Logins"), `noun` is what the rows are, plural ("logins"),
- * `head` the header cells and `children` the rows.
+ * `columns` the headers and `children` the rows.
  */
-export function NewestFirstTable({ label, noun, list, head, children }: { label: string; noun: string; list: OlderRows; head: ComponentChildren; children: ComponentChildren }) {
+export function NewestFirstTable({ label, noun, list, columns, children }: { label: string; noun: string; list: OlderRows; columns: readonly string[]; children: ComponentChildren }) {
   return (
     <>
       <TableScroll label={label}>
         <table class="data-table">
           <thead>
-            <tr>{head}</tr>
+            <tr>
+              {columns.map((column) => (
+                <th scope="col" key={column}>
+                  {column}
+                </th>
+              ))}
+            </tr>
           </thead>
           <tbody>{children}</tbody>
         </table>

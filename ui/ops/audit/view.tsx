@@ -113,20 +113,7 @@ function Entries({ model }: { model: Audit }) {
         </div>
       )}
       {entries.length > 0 && (
-        <NewestFirstTable
-          label="Audit entries"
-          noun="entries"
-          list={model}
-          head={
-            <>
-              <th scope="col">When</th>
-              <th scope="col">Who</th>
-              <th scope="col">Action</th>
-              <th scope="col">Subject</th>
-              <th scope="col">Change</th>
-            </>
-          }
-        >
+        <NewestFirstTable label="Audit entries" noun="entries" list={model} columns={['When', 'Who', 'Action', 'Subject', 'Change']}>
           {entries.map((entry) => (
             <tr key={entry.id}>
               <th scope="row">{formatDateTime(entry.at, 'local')}</th>

@@ -135,22 +135,7 @@ function LoginList({ model }: { model: Logins }) {
       {model.revokeError.value && <ErrorNotice error={model.revokeError.value} />}
       {!model.loading.value && rows.length === 0 && !model.listError.value && <p class="muted">No logins have been issued here yet.</p>}
       {rows.length > 0 && (
-        <NewestFirstTable
-          label="Logins"
-          noun="logins"
-          list={model}
-          head={
-            <>
-              <th scope="col">For</th>
-              <th scope="col">Kind</th>
-              <th scope="col">Role</th>
-              <th scope="col">Issued</th>
-              <th scope="col">Expires</th>
-              <th scope="col">State</th>
-              <th scope="col">Action</th>
-            </>
-          }
-        >
+        <NewestFirstTable label="Logins" noun="logins" list={model} columns={['For', 'Kind', 'Role', 'Issued', 'Expires', 'State', 'Action']}>
           {rows.map((row) => (
             <tr key={row.id}>
               <th scope="row">
