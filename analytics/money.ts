@@ -86,3 +86,19 @@ export function allocateLargestRemainder(total: bigint, items: readonly Allocati
   }
   return shares.map((share, index) => ({ ...share.item, part: share.floor + (extra.has(index) ? 1n : 0n) }));
 }
+
+/**
+ * Exact dollars for people (invoice documents, alert summaries), computed on integers: whole
+ * cents always shown, sub-cent micros only when present. Dashboards format in the browser.
+ */
+export function formatMicrosAsUsd(micros: number | bigint): string {
+  const value = BigInt(micros);
+  const negative = value < 0n;
+  const abs = negative ? -value : value;
+  const dollars = abs / 1_000_000n;
+  const micros6 = (abs % 1_000_000n).toString().padStart(6, '0');
+  const trimmed = micros6.replace(/0+$/, '');
+  const fraction = trimmed.length < 2 ? micros6.slice(0, 2) : trimmed;
+  const grouped = dollars.toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${negative ? '-' : ''}$${grouped}.${fraction}`;
+}

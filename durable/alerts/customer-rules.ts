@@ -1,6 +1,7 @@
 // The customer rules of CONTRACT section 4, evaluated by each TenantMeter over its own live hour:
 // hourly spend, the cost of single calls, and noisy-neighbor load.
 import { ceilingState } from '../../analytics/alert-rules.ts';
+import { formatMicrosAsUsd } from '../../analytics/money.ts';
 import type { PlatformThresholds } from './rules-config.ts';
 import type { AlertObservation } from './alert-types.ts';
 
@@ -14,7 +15,6 @@ export interface CustomerAlertInput {
   thresholds: PlatformThresholds;
 }
 
-const usd = (micros: number) => `$${(micros / 1_000_000).toFixed(2)}`;
 
 export function customerObservations(input: CustomerAlertInput): AlertObservation[] {
   const id = input.customerId;
@@ -29,7 +29,7 @@ export function customerObservations(input: CustomerAlertInput): AlertObservatio
       state: ceilingState(input.billedLastHourMicros, input.hourlySpendLimitMicros),
       value: input.billedLastHourMicros,
       threshold: input.hourlySpendLimitMicros,
-      summary: `${id} billed ${usd(input.billedLastHourMicros)} in the last hour, over its ${usd(input.hourlySpendLimitMicros)} hourly limit`,
+      summary: `${id} billed ${formatMicrosAsUsd(input.billedLastHourMicros)} in the last hour, over its ${formatMicrosAsUsd(input.hourlySpendLimitMicros)} hourly limit`,
       details: { billed_last_hour_micros: input.billedLastHourMicros, hourly_spend_limit_micros: input.hourlySpendLimitMicros },
       links: [customerLink],
     },
@@ -41,7 +41,7 @@ export function customerObservations(input: CustomerAlertInput): AlertObservatio
       state: input.expensiveCalls.count > 0 ? 'breached' : 'healthy',
       value: worst?.billedMicros ?? 0,
       threshold: input.thresholds.callCostMicros,
-      summary: `${id}: ${input.expensiveCalls.count} call(s) billed above ${usd(input.thresholds.callCostMicros)} in the last hour${worst ? `, the worst ${usd(worst.billedMicros)}` : ''}`,
+      summary: `${id}: ${input.expensiveCalls.count} call(s) billed above ${formatMicrosAsUsd(input.thresholds.callCostMicros)} in the last hour${worst ? `, the worst ${formatMicrosAsUsd(worst.billedMicros)}` : ''}`,
       details: { count: input.expensiveCalls.count, worst_call_id: worst?.callId ?? null, worst_billed_micros: worst?.billedMicros ?? null },
       links: worst ? [{ href: `/ops/calls/${encodeURIComponent(id)}/${encodeURIComponent(worst.callId)}`, text: 'The most expensive call' }, customerLink] : [customerLink],
       // The expensive calls themselves age out of the hour: that is the quiet period.

@@ -2,6 +2,7 @@
 // buckets: provider spend, provider (and whole-kind) degradation and outage, error rate
 // platform-wide and per region.
 import { ceilingState, errorRateState, outageState, successState } from '../../analytics/alert-rules.ts';
+import { formatMicrosAsUsd } from '../../analytics/money.ts';
 import { providerHealth, rateMetrics, type LiveBucket } from '../../analytics/live-window.ts';
 import { rate, type Rate } from '../../analytics/rate.ts';
 import type { AlertObservation } from './alert-types.ts';
@@ -45,7 +46,7 @@ export function platformObservations(input: PlatformAlertInput): AlertObservatio
     state: ceilingState(spend, t.platformProviderSpendHourlyMicros),
     value: spend,
     threshold: t.platformProviderSpendHourlyMicros,
-    summary: `Provider spend was $${(spend / 1_000_000).toFixed(2)} in the last hour (limit $${(t.platformProviderSpendHourlyMicros / 1_000_000).toFixed(2)})`,
+    summary: `Provider spend was ${formatMicrosAsUsd(spend)} in the last hour (limit ${formatMicrosAsUsd(t.platformProviderSpendHourlyMicros)})`,
     details: { provider_cost_last_hour_micros: spend, by_component_micros: input.lastHour.costByComponentMicros },
     links: [{ href: '/ops', text: 'Operator dashboard' }],
   });

@@ -1,7 +1,7 @@
 // Runs under `deno test` (node:test is Deno-compatible), proving analytics/ is web-standard code.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { billedAmountMicros, divideCeil, divideRoundHalfUp } from '../../analytics/money.ts';
+import { billedAmountMicros, divideCeil, divideRoundHalfUp, formatMicrosAsUsd } from '../../analytics/money.ts';
 
 test('rounds exact halves up and everything else to the nearest integer', () => {
   assert.equal(divideRoundHalfUp(5n, 10n), 1n);
@@ -30,4 +30,12 @@ test('stays exact beyond 2^53', () => {
 
 test('refuses negative amounts instead of rounding them the wrong way', () => {
   assert.throws(() => divideRoundHalfUp(-5n, 10n), RangeError);
+});
+
+test('formats micro-USD as exact dollars, cents always, sub-cent digits only when present', () => {
+  assert.equal(formatMicrosAsUsd(83_201), '$0.083201');
+  assert.equal(formatMicrosAsUsd(1_200_000), '$1.20');
+  assert.equal(formatMicrosAsUsd(1_234_567_890_000n), '$1,234,567.89');
+  assert.equal(formatMicrosAsUsd(-21_500), '-$0.0215');
+  assert.equal(formatMicrosAsUsd(0), '$0.00');
 });

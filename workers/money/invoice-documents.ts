@@ -1,6 +1,7 @@
 // An invoice as the customer downloads it: JSON, RFC 4180 CSV, or a printable HTML page. Money is
 // turned into dollars only here, at the edge of the product, from integer micro-USD.
 import { stringify } from 'csv-stringify/sync';
+import { formatMicrosAsUsd } from '../../analytics/money.ts';
 import { csvOptions, numberCell, textCell } from '../http/csv-cells.ts';
 import type { Invoice } from './invoices.ts';
 
@@ -23,18 +24,6 @@ export function customerInvoice(invoice: Invoice): CustomerInvoice {
   return visible;
 }
 
-/** Exact dollars: whole cents always shown, sub-cent micros only when present. */
-export function formatUsd(micros: number): string {
-  const negative = micros < 0;
-  const abs = BigInt(Math.abs(micros));
-  const dollars = abs / 1_000_000n;
-  const micros6 = (abs % 1_000_000n).toString().padStart(6, '0');
-  const trimmed = micros6.replace(/0+$/, '');
-  const fraction = trimmed.length < 2 ? micros6.slice(0, 2) : trimmed;
-  const grouped = dollars.toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return `${negative ? '-' : ''}$${grouped}.${fraction}`;
-}
-
 export function invoiceCsv(invoice: CustomerInvoice): string {
   const rows = [
     ['line_no', 'kind', 'description', 'quantity', 'unit', 'amount_micros', 'adjusts_month'],
@@ -53,7 +42,7 @@ function escapeHtml(text: string): string {
 
 export function invoiceHtml(invoice: CustomerInvoice, customerName: string): string {
   const rows = invoice.lines
-    .map((l) => `<tr><td>${escapeHtml(l.description)}</td><td class="n">${l.quantity.toLocaleString('en-US')} ${escapeHtml(l.unit)}</td><td class="n">${formatUsd(l.amount_micros)}</td></tr>`)
+    .map((l) => `<tr><td>${escapeHtml(l.description)}</td><td class="n">${l.quantity.toLocaleString('en-US')} ${escapeHtml(l.unit)}</td><td class="n">${formatMicrosAsUsd(l.amount_micros)}</td></tr>`)
     .join('');
   const status = invoice.status === 'issued' ? `Issued ${escapeHtml(invoice.issued_at?.slice(0, 10) ?? '')}${invoice.final ? ' (final)' : ''}` : 'Open: amounts may still change until the invoice is issued';
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -61,6 +50,6 @@ export function invoiceHtml(invoice: CustomerInvoice, customerName: string): str
 <style>body{font:15px/1.5 system-ui,sans-serif;margin:2rem auto;max-width:44rem;padding:0 1rem;color:#111}h1{font-size:1.4rem}table{width:100%;border-collapse:collapse;margin:1rem 0}td,th{padding:.4rem .3rem;border-bottom:1px solid #ccc;text-align:left}.n{text-align:right;font-variant-numeric:tabular-nums}tfoot td{font-weight:600;border:0}.status{color:#555}@media print{body{margin:0}}</style></head>
 <body><main><h1>Invoice ${escapeHtml(invoice.month)}</h1><p>${escapeHtml(customerName)}</p><p class="status">${status}</p>
 <table><thead><tr><th scope="col">Item</th><th scope="col" class="n">Quantity</th><th scope="col" class="n">Amount</th></tr></thead><tbody>${rows}</tbody>
-<tfoot><tr><td colspan="2">Subtotal</td><td class="n">${formatUsd(invoice.subtotal_micros)}</td></tr><tr><td colspan="2">Adjustments</td><td class="n">${formatUsd(invoice.adjustments_micros)}</td></tr>
-<tr><td colspan="2">Total</td><td class="n">${formatUsd(invoice.total_micros)}</td></tr><tr><td colspan="2">Amount due</td><td class="n">${formatUsd(invoice.amount_due_cents * 10_000)}</td></tr></tfoot></table></main></body></html>`;
+<tfoot><tr><td colspan="2">Subtotal</td><td class="n">${formatMicrosAsUsd(invoice.subtotal_micros)}</td></tr><tr><td colspan="2">Adjustments</td><td class="n">${formatMicrosAsUsd(invoice.adjustments_micros)}</td></tr>
+<tr><td colspan="2">Total</td><td class="n">${formatMicrosAsUsd(invoice.total_micros)}</td></tr><tr><td colspan="2">Amount due</td><td class="n">${formatMicrosAsUsd(invoice.amount_due_cents * 10_000)}</td></tr></tfoot></table></main></body></html>`;
 }
