@@ -32,7 +32,8 @@ async function expectStatus(response: Response, status: number, what: string): P
   return body;
 }
 
-export async function startBenchStack({ kind, label, scratchDir, log }: { kind: PostgresKind; label: string; scratchDir: string; log: (message: string) => void }): Promise<BenchStack> {
+/** `vars`: extra Worker vars (alert targets, say) on top of wrangler.toml's. */
+export async function startBenchStack({ kind, label, scratchDir, log, vars }: { kind: PostgresKind; label: string; scratchDir: string; log: (message: string) => void; vars?: Record<string, string> }): Promise<BenchStack> {
   const database: TestDatabase | null = kind === 'server' ? await createTestDatabase(`bench_${label}`) : null;
   let stack: LocalStack;
   try {
@@ -43,6 +44,7 @@ export async function startBenchStack({ kind, label, scratchDir, log }: { kind: 
       databaseUrl: database?.url,
       demo: false,
       quiet: true,
+      vars,
       // A measurement is void once the Worker dies under it; say why before the requests fail.
       onWorkerExit: (error) => log(`the Worker died: ${error.message}`),
     });
