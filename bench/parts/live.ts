@@ -23,8 +23,10 @@ const seedBatchEvents = 500;
 const latencySamples = 120;
 /** Budgets that keep the part to minutes even when the live path is far off its targets. */
 const latencyBudgetMs = 90_000;
-const requestTimeoutMs = 120_000;
-const maxPostAttempts = 10;
+const requestTimeoutMs = 60_000;
+const maxPostAttempts = 3;
+/** Seeding is a few dozen batches; past this the stack has stopped keeping up and the part fails. */
+const seedingBudgetMs = 300_000;
 const quietSeconds = 20;
 const loadMs = 40_000;
 const probeIntervalMs = 250;
@@ -304,7 +306,11 @@ async function run(context: PartContext): Promise<PartResult> {
     const seedStart = wallClockMs();
     const batches = seedingBatches(seed, Date.now());
     const resent = { count: 0, last: '' };
-    await inParallel(batches, clients, (batch) => postEvents(bench, ingestKey, batch, resent));
+    let seedingTimer: NodeJS.Timeout | undefined;
+    const overBudget = new Promise<never>((_, reject) => {
+      seedingTimer = setTimeout(() => reject(new Error(`seeding ${batches.length} batches did not finish within ${seedingBudgetMs / 1000} s: the stack stopped keeping up with ${customerCount.toLocaleString('en-US')} live customers`)), seedingBudgetMs);
+    });
+    await Promise.race([inParallel(batches, clients, (batch) => postEvents(bench, ingestKey, batch, resent)), overBudget]).finally(() => clearTimeout(seedingTimer));
     if (resent.count > 0) context.log(`${resent.count} seeding requests sent again (last: ${resent.last})`);
     const deadline = Date.now() + visibleDeadlineMs;
     const liveCustomers = (view: LiveView) => view.customers.filter((row) => row.active_calls >= 1).length;

@@ -1,6 +1,8 @@
 // The child side of load.ts: runs the clients and reports every batch's timing.
 import { keyFor, loadBatch, wallClockMs, type BatchRecord, type LoadClientMessage, type LoadConfig, type LoadReport } from './load.ts';
 
+const requestTimeoutMs = 60_000;
+
 function send(report: LoadReport): void {
   process.send?.(report);
 }
@@ -16,16 +18,25 @@ async function runClients(config: LoadConfig): Promise<BatchRecord[]> {
       const events = loadBatch(config, index, anchorMs);
       const body = JSON.stringify(events);
       const sentMs = wallClockMs();
-      const response = await fetch(`${config.baseUrl}/v1/events`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${keyFor(config, events[0]!.customer_id)}`, 'content-type': 'application/json' },
-        body,
-      });
-      const text = await response.text();
+      let status = 0;
+      let text: string;
+      try {
+        const response = await fetch(`${config.baseUrl}/v1/events`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${keyFor(config, events[0]!.customer_id)}`, 'content-type': 'application/json' },
+          body,
+          signal: AbortSignal.timeout(requestTimeoutMs),
+        });
+        status = response.status;
+        text = await response.text();
+      } catch (error) {
+        // Recorded as status 0: the stack did not answer in time or dropped the connection.
+        text = error instanceof Error ? error.message : String(error);
+      }
       const answeredMs = wallClockMs();
-      const answer = response.status === 202 ? (JSON.parse(text) as { accepted: number }) : null;
+      const answer = status === 202 ? (JSON.parse(text) as { accepted: number }) : null;
       const sampleIds = [events[0], events[Math.floor(events.length / 2)], events.at(-1)].map((event) => event!.id);
-      records.push({ index, count: events.length, anchorMs, sentMs, answeredMs, status: response.status, accepted: answer?.accepted ?? 0, sampleIds, ...(answer ? {} : { error: text.slice(0, 300) }) });
+      records.push({ index, count: events.length, anchorMs, sentMs, answeredMs, status, accepted: answer?.accepted ?? 0, sampleIds, ...(answer ? {} : { error: text.slice(0, 300) }) });
     }
   };
   await Promise.all(Array.from({ length: config.clients }, client));
