@@ -303,7 +303,7 @@ describe('/ops overview', () => {
     await page.getByTestId('freshness').getByText(/Updated \d+ s ago/).waitFor();
   });
 
-  test('a drag across a chart opens the calls of that window, sorted by latency; a click opens one point', async () => {
+  test('a drag across a chart opens the calls of that window, sorted by latency', async () => {
     const page = await signedInPage();
     const overlay = page.locator('[data-chart="attempts"] .u-over');
 
@@ -334,9 +334,7 @@ describe('/ops overview', () => {
       const last = minutes.at(-1)?.[0] ?? 0;
       return {
         box,
-        busiest: [...minutes].sort(([, x], [, y]) => y.sum - x.sum)[0]?.[0] ?? 0,
         timeAt: (x: number) => first + ((x - box.x) / box.width) * (last - first),
-        xOf: (time: number) => box.x + ((time - first) / (last - first)) * box.width,
         msPerPixel: (last - first) / box.width,
       };
     };
@@ -356,16 +354,6 @@ describe('/ops overview', () => {
     expect(Math.abs(Date.parse(dragged.get('to') ?? '') - chart.timeAt(x2))).toBeLessThanOrEqual(chart.msPerPixel + 1_000);
     await page.locator('#results-heading').waitFor();
 
-    const again = await openHourChart(() => page.goBack());
-    // The last minute is drawn on the plot's right edge, where a click in the outermost pixels picks
-    // nothing: click just inside it.
-    await page.mouse.click(Math.min(again.xOf(again.busiest), again.box.x + again.box.width - 3), again.box.y + again.box.height / 2);
-    await page.waitForURL((current) => current.pathname === '/ops/calls');
-    expect(Object.fromEntries(query(page))).toEqual({
-      from: new Date(again.busiest).toISOString(),
-      to: new Date(again.busiest + 60_000).toISOString(),
-      sort: '-latency_ms',
-    });
     await page.locator('tr[data-call]').first().waitFor();
   });
 
