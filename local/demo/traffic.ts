@@ -22,7 +22,8 @@ const MAX_UNSENT_EVENTS = 50_000;
 /** Headroom under the 1 MiB request limit for the brackets and commas. */
 const MAX_REQUEST_BYTES = MAX_BATCH_BYTES - 1_024;
 const REPEATED_LOG_INTERVAL_MS = 60_000;
-export const RECORDED_CALL_SHARE = 1 / 20;
+/** About one call in twenty comes with a recording. */
+const RECORDED_CALL_SHARE = 1 / 20;
 /** Recordings waiting for their call.ended to be sent (or for a second try); the oldest go first beyond it. */
 const MAX_WAITING_RECORDINGS = 200;
 /** An upload the server could not take (network, 5xx, 429) is tried again with the next flushes, up to this many tries in all. */
