@@ -47,12 +47,14 @@ export const postgresOutage: Drill<PostgresOutageParams> = {
     const timeline: { cutAt?: number; restoredAt?: number; storedAtCut?: number; storedAtRestore?: number } = {};
     const faults = (async () => {
       await new Promise((resolve) => setTimeout(resolve, params.aroundMs));
-      timeline.storedAtCut = (await storedTotals(stack.sql, customer.id)).events;
       proxy.cut();
       timeline.cutAt = Date.now();
       phase = 'outage';
+      // A COMMIT that reached the server just before the cut still lands; count after it has.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      timeline.storedAtCut = (await storedTotals(stack.sql, customer.id)).events;
       log(`Postgres cut after ${seconds(params.aroundMs)} (${timeline.storedAtCut} events stored so far)`);
-      await new Promise((resolve) => setTimeout(resolve, params.outageMs));
+      await new Promise((resolve) => setTimeout(resolve, params.outageMs - 500));
       timeline.storedAtRestore = (await storedTotals(stack.sql, customer.id)).events;
       proxy.restore();
       timeline.restoredAt = Date.now();

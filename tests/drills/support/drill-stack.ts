@@ -79,7 +79,7 @@ export async function startDrillStack(options: DrillStackOptions): Promise<Drill
       vars.ALERT_WEBHOOK_URL = alertSink.url;
       vars.ALERT_WEBHOOK_SECRET = alertSink.secret;
     }
-    const dataDir = await mkdtemp(join(tmpdir(), `sb-drill-${options.label}-`));
+    const dataDir = await mkdtemp(join(tmpdir(), `switchboard-drill-${options.label}-`));
     cleanup.push(() => rm(dataDir, { recursive: true, force: true }));
     const stack = await startLocalStack({
       port: 0,
