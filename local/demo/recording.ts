@@ -5,8 +5,8 @@
 // the workerd and browser tests build their recordings with it too.
 import { chance, integer, uniform, type Rng } from './random.ts';
 
-export const RECORDING_FORMAT = { sampleRate: 8_000, channels: 1, bitsPerSample: 16 } as const;
-export const RECORDING_DURATION_MS = { min: 2_000, max: 4_000 } as const;
+const RECORDING_FORMAT = { sampleRate: 8_000, channels: 1, bitsPerSample: 16 } as const;
+const RECORDING_DURATION_MS = { min: 2_000, max: 4_000 } as const;
 const WAV_HEADER_BYTES = 44;
 /** Loudest sample as a share of full scale: a quiet voice, far from clipping. */
 const PEAK_LEVEL = 0.25;
