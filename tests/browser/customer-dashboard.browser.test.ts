@@ -32,10 +32,7 @@ interface Overview {
   stale: boolean;
   metrics: Record<string, Metric>;
 }
-interface Usage {
-  as_of: string;
-  days: Array<{ date: string; calls: number; cost_micros: number; estimated: boolean }>;
-}
+type Usage = Array<{ date: string; calls: number; cost_micros: number; estimated: boolean }>;
 interface CallRow {
   call_id: string;
   started_at: string | null;
@@ -375,14 +372,14 @@ describe('overview', () => {
 
   test('charts calls and billed cost per day for the 30 days fetched, with tooltips and a table of the same figures', async () => {
     const { page, usage } = await openOverview();
-    expect(usage.days).toHaveLength(30);
-    const callTotal = usage.days.reduce((sum, d) => sum + d.calls, 0);
-    const [first, last] = [usage.days[0], usage.days.at(-1)];
+    expect(usage).toHaveLength(30);
+    const callTotal = usage.reduce((sum, d) => sum + d.calls, 0);
+    const [first, last] = [usage[0], usage.at(-1)];
     const callsChart = page.locator('.day-chart').first();
     const range = `${utcDay(first?.date ?? '')} to ${utcDay(last?.date ?? '')}`;
     expect(await callsChart.getAttribute('aria-label')).toBe(`Calls per day, ${range}: ${count(callTotal)} in total.`);
-    const estimatedDays = usage.days.filter((d) => d.estimated).length;
-    const costTotal = usage.days.reduce((sum, d) => sum + d.cost_micros, 0);
+    const estimatedDays = usage.filter((d) => d.estimated).length;
+    const costTotal = usage.reduce((sum, d) => sum + d.cost_micros, 0);
     const pending = estimatedDays === 0 ? 'every day reconciled' : `${estimatedDays} ${estimatedDays === 1 ? 'day' : 'days'} still estimated`;
     expect(await page.locator('.day-chart').nth(1).getAttribute('aria-label')).toBe(`Billed cost per day, ${range}: ${cents(costTotal)} in total; ${pending}.`);
 
@@ -407,7 +404,7 @@ describe('overview', () => {
     await page.getByText('Show the daily figures as a table').click();
     const rows = await page.locator('.day-table tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
     expect(rows).toEqual(
-      [...usage.days].reverse().map((d) => [utcDay(d.date), count(d.calls), cents(d.cost_micros), d.estimated ? 'Estimated, reconciled daily' : d.calls === 0 && d.cost_micros === 0 ? 'No calls' : 'Reconciled']),
+      [...usage].reverse().map((d) => [utcDay(d.date), count(d.calls), cents(d.cost_micros), d.estimated ? 'Estimated, reconciled daily' : d.calls === 0 && d.cost_micros === 0 ? 'No calls' : 'Reconciled']),
     );
   });
 });

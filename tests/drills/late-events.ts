@@ -154,8 +154,8 @@ export const lateEvents: Drill<LateEventsParams> = {
     const token = await stack.customerToken(customer.id);
     const oldestDay = Math.min(...calls.map((c) => floorTo(c.endedMs, dayMs)));
     const days = Math.min(90, Math.round((floorTo(nowMs, dayMs) - oldestDay) / dayMs) + 1);
-    const usage = (await (await stack.request(`/api/customer/usage?days=${days}`, { token })).json()) as { days: Array<{ date: string; calls: number; cost_micros: number }> };
-    const actualDays = new Map(usage.days.filter((d) => d.calls > 0 || d.cost_micros > 0).map((d) => [d.date, { calls: d.calls, billed: BigInt(d.cost_micros) }]));
+    const usage = (await (await stack.request(`/api/customer/usage?days=${days}`, { token })).json()) as Array<{ date: string; calls: number; cost_micros: number }>;
+    const actualDays = new Map(usage.filter((d) => d.calls > 0 || d.cost_micros > 0).map((d) => [d.date, { calls: d.calls, billed: BigInt(d.cost_micros) }]));
     const dayProblem = sameBuckets(bucket(calls, (ms) => iso(ms).slice(0, 10), rate), actualDays);
     verdict.check(dayProblem === null, `usage by day: ${dayProblem}`);
 

@@ -62,10 +62,12 @@ describe('customer metrics cache', () => {
   });
 
   const overview = () => fetch(`${stack.baseUrl}/api/customer/overview`, { headers: { authorization: `Bearer ${customerToken}` } });
+  const usage = () => fetch(`${stack.baseUrl}/api/customer/usage?days=7`, { headers: { authorization: `Bearer ${customerToken}` } });
+  const usageKey = () => `sb:v1:customer:${customerId}:daily:7:${new Date().toISOString().slice(0, 10)}`;
 
-  /** How often the overview view has been read (Postgres counts scans of its materialized view). */
+  /** How often the overview has been read (each read scans the shared one-row materialized view once). */
   async function overviewReads(): Promise<number> {
-    const result = await direct.query<{ reads: string }>(`SELECT (coalesce(seq_scan, 0) + coalesce(idx_scan, 0))::text AS reads FROM pg_stat_user_tables WHERE relname = 'mv_customer_overview_v2'`);
+    const result = await direct.query<{ reads: string }>(`SELECT (coalesce(seq_scan, 0) + coalesce(idx_scan, 0))::text AS reads FROM pg_stat_user_tables WHERE relname = 'mv_platform_overview_v1'`);
     return Number(result.rows[0]?.reads ?? 0);
   }
 
@@ -88,7 +90,10 @@ describe('customer metrics cache', () => {
 
   it('serves the last good figures, marked stale, while Postgres is unreachable', async () => {
     await overview();
-    await redis.del(overviewKey);
+    const fresh = await usage();
+    expect(fresh.headers.get('x-switchboard-stale')).toBeNull();
+    const freshDays = await fresh.json();
+    await redis.del(overviewKey, usageKey());
     pgProxy.cut();
     try {
       const response = await overview();
@@ -96,6 +101,11 @@ describe('customer metrics cache', () => {
       const body = (await response.json()) as { stale: boolean; metrics: { total_calls: { value: number } } };
       expect(body.stale).toBe(true);
       expect(body.metrics.total_calls.value).toBe(1);
+      // The usage answer is the contract's bare list of days, so its staleness is a header.
+      const days = await usage();
+      expect(days.status).toBe(200);
+      expect(days.headers.get('x-switchboard-stale')).toBe('true');
+      expect(await days.json()).toEqual(freshDays);
     } finally {
       pgProxy.restore();
     }

@@ -90,7 +90,7 @@ describe('customer API', () => {
     await sql('SELECT ingest_events($1::jsonb)', [JSON.stringify([...eventsFor(tenant, nowMs), ...eventsFor(other, nowMs).slice(0, 4)])]);
     const refresh = await call('/api/ops/refresh', { method: 'POST', token: operator });
     expect(refresh.status).toBe(200);
-    expect(await refresh.json()).toMatchObject({ materialized_views: [{ name: 'mv_customer_daily_v1' }, { name: 'mv_customer_overview_v2' }] });
+    expect(await refresh.json()).toMatchObject({ materialized_views: [{ name: 'mv_platform_overview_v1' }] });
     tenantToken = await customerToken(tenant);
     otherToken = await customerToken(other);
   });
@@ -148,17 +148,17 @@ describe('customer API', () => {
   });
 
   it('zero-fills the usage series and refuses days outside 1-90', async () => {
-    const usage = await (await call('/api/customer/usage?days=30', { token: tenantToken })).json<{ days: Array<{ date: string; calls: number; cost_micros: number; estimated: boolean }> }>();
-    expect(usage.days).toHaveLength(30);
-    expect(usage.days.at(-1)?.date).toBe(new Date().toISOString().slice(0, 10));
+    const usage = await (await call('/api/customer/usage?days=30', { token: tenantToken })).json<Array<{ date: string; calls: number; cost_micros: number; estimated: boolean }>>();
+    expect(usage).toHaveLength(30);
+    expect(usage.at(-1)?.date).toBe(new Date().toISOString().slice(0, 10));
     const expected = new Map<string, { calls: number; cost: number }>();
     for (const c of seed) {
       const date = new Date(nowMs - c.endedAgoMs).toISOString().slice(0, 10);
       const entry = expected.get(date) ?? { calls: 0, cost: 0 };
       expected.set(date, { calls: entry.calls + 1, cost: entry.cost + billed(c) });
     }
-    for (const d of usage.days) expect({ calls: d.calls, cost: d.cost_micros }).toEqual({ calls: expected.get(d.date)?.calls ?? 0, cost: expected.get(d.date)?.cost ?? 0 });
-    expect(usage.days.filter((d) => d.calls > 0).every((d) => d.estimated)).toBe(true);
+    for (const d of usage) expect({ calls: d.calls, cost: d.cost_micros }).toEqual({ calls: expected.get(d.date)?.calls ?? 0, cost: expected.get(d.date)?.cost ?? 0 });
+    expect(usage.filter((d) => d.calls > 0).every((d) => d.estimated)).toBe(true);
     for (const bad of ['0', '91', 'abc', '2.5']) {
       const response = await call(`/api/customer/usage?days=${bad}`, { token: tenantToken });
       expect(response.status).toBe(400);

@@ -105,10 +105,10 @@ describe('money', () => {
     // c1: 10,000 * 1.5 = 15,000 + 2 * 20,000 = 55,000. c2: 499.5 -> 500 + 20,000 = 20,500.
     const expected = 75_500;
     const overview = await (await call('/api/customer/overview', { token: customerTok })).json<{ metrics: { cost_micros: { value: number } } }>();
-    const usage = await (await call('/api/customer/usage?days=31', { token: customerTok })).json<{ days: Array<{ date: string; cost_micros: number }> }>();
+    const usage = await (await call('/api/customer/usage?days=31', { token: customerTok })).json<Array<{ date: string; cost_micros: number }>>();
     const invoice = await (await call(`/api/customer/invoices/${current}`, { token: customerTok })).json<Invoice>();
     expect(overview.metrics.cost_micros.value).toBe(expected);
-    expect(usage.days.filter((d) => d.date.startsWith(current)).reduce((sum, d) => sum + d.cost_micros, 0)).toBe(expected);
+    expect(usage.filter((d) => d.date.startsWith(current)).reduce((sum, d) => sum + d.cost_micros, 0)).toBe(expected);
     // $0.0755 is 7.55 cents: 8 cents due.
     expect(invoice).toMatchObject({ status: 'open', subtotal_micros: expected, total_micros: expected, amount_due_cents: 8 });
     expect(invoice.lines.filter((l) => l.kind !== 'adjustment').map((l) => [l.kind, l.quantity, l.amount_micros])).toEqual([['usage', 2, 15_500], ['minutes', 3, 60_000]]);
@@ -125,8 +125,8 @@ describe('money', () => {
     expect(issued.status).toBe(201);
     const frozen = await issued.json<Invoice>();
     expect(frozen).toMatchObject({ status: 'issued', calls: 3, subtotal_micros: 83_201, adjustments_micros: 0, total_micros: 83_201, amount_due_cents: 8 });
-    const usage = await (await call('/api/customer/usage?days=90', { token: customerTok })).json<{ days: Array<{ date: string; cost_micros: number }> }>();
-    expect(usage.days.filter((d) => d.date.startsWith(twoAgo)).reduce((sum, d) => sum + d.cost_micros, 0)).toBe(83_201);
+    const usage = await (await call('/api/customer/usage?days=90', { token: customerTok })).json<Array<{ date: string; cost_micros: number }>>();
+    expect(usage.filter((d) => d.date.startsWith(twoAgo)).reduce((sum, d) => sum + d.cost_micros, 0)).toBe(83_201);
     const again = await call(`/api/ops/invoices/${customer}/${twoAgo}/issue`, { method: 'POST', token: operator });
     expect((await again.json<ErrorBody>()).error.code).toBe('already_issued');
 

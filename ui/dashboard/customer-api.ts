@@ -3,14 +3,14 @@
 // so their code loads only with their views.
 import { api, type ApiResult } from '../shared/api.ts';
 import type { SessionInfo } from '../shared/session.ts';
-import type { Overview, Usage } from './wire.ts';
+import type { Overview, UsageDay } from './wire.ts';
 
 export const usageDays = 30;
 
 export const customerApi = {
   session: (): Promise<ApiResult<SessionInfo>> => api.get('/api/customer/session'),
   overview: (signal?: AbortSignal): Promise<ApiResult<Overview>> => api.get('/api/customer/overview', { signal }),
-  usage: (signal?: AbortSignal): Promise<ApiResult<Usage>> => api.get('/api/customer/usage', { query: { days: usageDays }, signal }),
+  usage: (signal?: AbortSignal): Promise<ApiResult<UsageDay[]>> => api.get('/api/customer/usage', { query: { days: usageDays }, signal }),
 };
 
 export type CustomerApi = typeof customerApi;

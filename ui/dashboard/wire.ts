@@ -40,12 +40,6 @@ export interface UsageDay {
   estimated: boolean;
 }
 
-export interface Usage {
-  as_of: string;
-  stale: boolean;
-  days: UsageDay[];
-}
-
 export const callStatuses = ['completed', 'failed', 'abandoned', 'in_progress'] as const;
 export type CallStatus = (typeof callStatuses)[number];
 

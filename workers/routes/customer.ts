@@ -38,6 +38,8 @@ function tenantOf(c: Context<AppEnv>): string {
 }
 
 const privateJson = { 'cache-control': 'private, no-cache' };
+/** The usage answer is a bare list (CONTRACT), so "served from the last good copy" is a header. */
+export const staleHeader = 'x-switchboard-stale';
 
 export const customerRoutes = new Hono<AppEnv>()
   .get('/session', (c) => {
@@ -52,7 +54,7 @@ export const customerRoutes = new Hono<AppEnv>()
   .get('/usage', async (c) => {
     const { days } = parseWith(usageQuery, c.req.query(), 'query');
     const usage = await customerUsage({ db: () => requestDatabase(c), redis: openRedis(c.env), customerId: tenantOf(c), days });
-    return c.json(usage, 200, privateJson);
+    return c.json(usage.days, 200, { ...privateJson, ...(usage.stale && { [staleHeader]: 'true' }) });
   })
   .get('/calls', async (c) => {
     const query = parseWith(customerCallsQuery, c.req.query(), 'query');

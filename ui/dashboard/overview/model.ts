@@ -3,7 +3,7 @@
 import { computed, createModel, effect, signal, untracked } from '@preact/signals';
 import type { ApiError } from '../../shared/api.ts';
 import type { CustomerApi } from '../customer-api.ts';
-import type { Overview, Usage } from '../wire.ts';
+import type { Overview, UsageDay } from '../wire.ts';
 import { tileWords } from './tiles.ts';
 
 export interface OverviewDeps {
@@ -13,7 +13,7 @@ export interface OverviewDeps {
 export const OverviewModel = createModel((deps: OverviewDeps) => {
   const overview = signal<Overview | null>(null);
   const overviewError = signal<ApiError | null>(null);
-  const usage = signal<Usage | null>(null);
+  const usage = signal<UsageDay[] | null>(null);
   const usageError = signal<ApiError | null>(null);
   const loading = signal(false);
   let inFlight: AbortController | null = null;
@@ -44,8 +44,8 @@ export const OverviewModel = createModel((deps: OverviewDeps) => {
     usageError,
     loading,
     tiles: computed(() => (overview.value ? tileWords(overview.value) : [])),
-    /** Either answer came from the cache while the database was out of reach. */
-    stale: computed(() => overview.value?.stale === true || usage.value?.stale === true),
+    /** The figures came from the last good copy while the database was out of reach (the daily list, read at the same moment, then too). */
+    stale: computed(() => overview.value?.stale === true),
     reload() {
       void load();
     },

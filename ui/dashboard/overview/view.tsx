@@ -76,7 +76,7 @@ export function OverviewView({ model, display }: { model: OverviewState; display
       )}
       <h2 class="subsection">Last 30 days</h2>
       <ProblemNotice error={model.usageError.value} what="the daily figures" onRetry={model.reload} />
-      {usage ? <UsageCharts usage={usage} /> : !model.usageError.value && <p class="loading">Loading…</p>}
+      {usage ? <UsageCharts days={usage} /> : !model.usageError.value && <p class="loading">Loading…</p>}
     </section>
   );
 }

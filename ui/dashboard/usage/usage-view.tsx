@@ -2,7 +2,7 @@
 // table for keyboard and screen-reader users (chart tooltips follow a mouse).
 import { useMemo } from 'preact/hooks';
 import { formatCount, formatMoney, formatUtcDay } from '../../shared/format.ts';
-import type { Usage } from '../wire.ts';
+import type { UsageDay } from '../wire.ts';
 import { DayChart } from './day-chart.tsx';
 import { callsSummary, costSummary, usageColumns } from './usage-series.ts';
 
@@ -11,8 +11,8 @@ const axisDollars = new Intl.NumberFormat(undefined, { style: 'currency', curren
 const formatCalls = (value: number) => `${formatCount(value)} ${value === 1 ? 'call' : 'calls'}`;
 const formatAxisDollars = (micros: number) => axisDollars.format(micros / 1_000_000);
 
-export function UsageCharts({ usage }: { usage: Usage }) {
-  const columns = useMemo(() => usageColumns(usage.days), [usage]);
+export function UsageCharts({ days }: { days: UsageDay[] }) {
+  const columns = useMemo(() => usageColumns(days), [days]);
   const callSeries = useMemo(() => [{ label: 'Calls', colour: 1, values: columns.calls }], [columns]);
   const costSeries = useMemo(
     () => [
@@ -27,11 +27,11 @@ export function UsageCharts({ usage }: { usage: Usage }) {
       <div class="charts">
         <figure class="chart-card">
           <figcaption>Calls per day</figcaption>
-          <DayChart label={callsSummary(usage.days)} dates={columns.dates} series={callSeries} formatValue={formatCalls} formatAxis={axisCount.format} height={200} />
+          <DayChart label={callsSummary(days)} dates={columns.dates} series={callSeries} formatValue={formatCalls} formatAxis={axisCount.format} height={200} />
         </figure>
         <figure class="chart-card">
           <figcaption>Billed cost per day</figcaption>
-          <DayChart label={costSummary(usage.days)} dates={columns.dates} series={costSeries} formatValue={formatMoney} formatAxis={formatAxisDollars} height={200} />
+          <DayChart label={costSummary(days)} dates={columns.dates} series={costSeries} formatValue={formatMoney} formatAxis={formatAxisDollars} height={200} />
         </figure>
       </div>
       <details class="day-table">
@@ -48,7 +48,7 @@ export function UsageCharts({ usage }: { usage: Usage }) {
               </tr>
             </thead>
             <tbody>
-              {[...usage.days].reverse().map((day) => (
+              {[...days].reverse().map((day) => (
                 <tr key={day.date}>
                   <td>{formatUtcDay(day.date)}</td>
                   <td class="number">{formatCount(day.calls)}</td>
