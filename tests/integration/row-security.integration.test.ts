@@ -20,8 +20,8 @@ describe.each(sqlEngines)('row-level security on %s', (engine) => {
     const events = ['tenant-a', 'tenant-b'].flatMap((customerId) => [1, 2].flatMap((n) => Object.values(exampleEvents({ customerId, callId: `${customerId}-call-${n}`, now }))));
     await client.query('SELECT ingest_events($1::jsonb)', [JSON.stringify(events.map((e) => ({ event: { ...e, id: `${e.call_id}-${e.id}` }, raw: e })))]);
     await client.query('SELECT * FROM refresh_rollups(1000)');
-    await client.query('REFRESH MATERIALIZED VIEW mv_customer_daily_v1');
-    await client.query('REFRESH MATERIALIZED VIEW mv_customer_overview_v2');
+    await client.query('SELECT refresh_customer_overview()');
+    await client.query('REFRESH MATERIALIZED VIEW mv_platform_overview_v1');
   });
 
   afterAll(async () => {
@@ -44,8 +44,10 @@ describe.each(sqlEngines)('row-level security on %s', (engine) => {
     ['calls', 'SELECT DISTINCT customer_id FROM calls'],
     ['customer_calls_v1', 'SELECT DISTINCT customer_id FROM customer_calls_v1'],
     ['customer_hourly_rollups', 'SELECT DISTINCT customer_id FROM customer_hourly_rollups'],
-    ['customer_daily_v1', 'SELECT DISTINCT customer_id FROM customer_daily_v1'],
-    ['customer_overview_v2', 'SELECT DISTINCT customer_id FROM customer_overview_v2'],
+    ['customer_daily_rollups', 'SELECT DISTINCT customer_id FROM customer_daily_rollups'],
+    ['customer_daily_v2', 'SELECT DISTINCT customer_id FROM customer_daily_v2'],
+    ['customer_overview_totals', 'SELECT DISTINCT customer_id FROM customer_overview_totals'],
+    ['customer_overview_v3', 'SELECT DISTINCT customer_id FROM customer_overview_v3'],
     ['call_errors', 'SELECT DISTINCT customer_id FROM call_errors'],
   ])('shows the reader only its own tenant in %s, even when asking for another', async (_name, text) => {
     const own = await asReader<{ customer_id: string }>('tenant-a', text);
@@ -55,7 +57,7 @@ describe.each(sqlEngines)('row-level security on %s', (engine) => {
   });
 
   it.each([null, ''])('shows nothing when the tenant setting is %j', async (tenant) => {
-    for (const relation of ['calls', 'customer_calls_v1', 'customer_hourly_rollups', 'customer_daily_v1', 'customer_overview_v2']) {
+    for (const relation of ['calls', 'customer_calls_v1', 'customer_hourly_rollups', 'customer_daily_rollups', 'customer_daily_v2', 'customer_overview_totals', 'customer_overview_v3']) {
       expect(await asReader(tenant, `SELECT 1 FROM ${relation}`)).toEqual([]);
     }
   });
@@ -70,7 +72,8 @@ describe.each(sqlEngines)('row-level security on %s', (engine) => {
     'SELECT * FROM call_turns',
     'SELECT * FROM events',
     'SELECT * FROM reconciliations',
-    'SELECT * FROM mv_customer_overview_v2',
+    'SELECT * FROM mv_platform_overview_v1',
+    'SELECT * FROM customer_overview_dirty',
     'SELECT * FROM rate_cards',
   ])('refuses the reader %s', async (text) => {
     await expect(asReader('tenant-a', text)).rejects.toThrow(/permission denied/);
@@ -85,5 +88,6 @@ describe.each(sqlEngines)('row-level security on %s', (engine) => {
   it('gives the reader no rights to change anything', async () => {
     await expect(asReader('tenant-a', `UPDATE calls SET billed_micros = 0`)).rejects.toThrow(/permission denied/);
     await expect(asReader('tenant-a', `DELETE FROM customer_hourly_rollups`)).rejects.toThrow(/permission denied/);
+    await expect(asReader('tenant-a', `UPDATE customer_overview_totals SET full7_billed_micros = 0`)).rejects.toThrow(/permission denied/);
   });
 });

@@ -1,5 +1,6 @@
-// GET /api/customer/overview: the refreshed figures of mv_customer_overview_v2 for the caller's
-// own tenant, read through row-level security and cached per customer.
+// GET /api/customer/overview: the refreshed figures of customer_overview_v3 (the caller's own
+// window totals beside the shared one-row view) for the caller's own tenant, read through
+// row-level security and cached per customer.
 import { sql } from 'drizzle-orm';
 import { composeOverview, type CustomerOverview, type WindowTotals } from '../../analytics/customer-overview.ts';
 import type { Redis } from '@upstash/redis/cloudflare';
@@ -26,9 +27,25 @@ type OverviewRow = {
   incident_minutes_prev7: number;
 };
 
+/**
+ * Postgres sums money and durations as numeric, which never overflows; a JSON number is exact only
+ * up to 2^53, so a larger sum is refused rather than answered rounded.
+ */
+function exactInteger(value: string | number, what: string): number {
+  const parsed = Number(value);
+  if (!Number.isSafeInteger(parsed)) throw new ApiError('internal', `The ${what} is too large to answer exactly.`);
+  return parsed;
+}
+
+function exactTotals(totals: WindowTotals | null, window: string): WindowTotals | null {
+  if (totals === null) return null;
+  for (const [key, value] of Object.entries(totals)) exactInteger(value, `${window} ${key}`);
+  return totals;
+}
+
 async function loadOverview(db: Database, customerId: string): Promise<CustomerOverview> {
   const row = await withCustomerScope(db, customerId, async (tx) => {
-    const result = await tx.execute<OverviewRow>(sql`SELECT * FROM customer_overview_v2`);
+    const result = await tx.execute<OverviewRow>(sql`SELECT * FROM customer_overview_v3`);
     return result.rows[0];
   });
   if (!row) throw new ApiError('service_unavailable', 'Your figures have not been computed yet; they are refreshed every hour.');
@@ -36,10 +53,10 @@ async function loadOverview(db: Database, customerId: string): Promise<CustomerO
     asOf: new Date(row.as_of),
     month: row.month,
     daysLeftAfterToday: row.days_left_after_today,
-    monthTotals: row.month_totals,
-    last7Totals: row.last7_totals,
-    prev7Totals: row.prev7_totals,
-    full7BilledMicros: Number(row.full7_billed_micros),
+    monthTotals: exactTotals(row.month_totals, 'month'),
+    last7Totals: exactTotals(row.last7_totals, 'last 7 days'),
+    prev7Totals: exactTotals(row.prev7_totals, 'previous 7 days'),
+    full7BilledMicros: exactInteger(row.full7_billed_micros, 'billed amount of the last 7 full days'),
     monthEstimated: row.month_estimated,
     last7Estimated: row.last7_estimated,
     prev7Estimated: row.prev7_estimated,

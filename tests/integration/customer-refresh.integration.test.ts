@@ -1,0 +1,168 @@
+// The incremental customer refresh (refresh_rollups, refresh_customer_overview), on both engines:
+// every customer's overview windows equal plain SQL over the calls themselves, a refresh
+// recomputes only the customers whose figures can have moved since the last one (new or late
+// calls, or calls in the hours the sliding windows crossed), and sums past the bigint range stay
+// exact.
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sqlEngines, startSqlTarget, type SqlTarget } from '../support/sql-targets.ts';
+
+const minute = 60_000;
+const hour = 60 * minute;
+const day = 24 * hour;
+
+type Totals = Record<(typeof totalKeys)[number], string>;
+const totalKeys = ['calls', 'completed', 'failed', 'abandoned', 'with_error', 'escalated', 'task_success', 'task_known', 'duration_ms_sum', 'billed_micros', 'csat_sum', 'csat_count'] as const;
+const windows = ['month', 'last7', 'prev7', 'full7'] as const;
+type Window = (typeof windows)[number];
+
+/** What a customer's window totals must be: counted straight from calls and feedback. */
+const oracleSql = `
+  WITH r AS (SELECT as_of, date_trunc('month', as_of, 'UTC') AS month_start, date_trunc('day', as_of, 'UTC') AS today_start FROM customer_overview_refreshes),
+  w (name, from_ts, to_ts) AS (
+    SELECT 'month', month_start, month_start + interval '1 month' FROM r
+    UNION ALL SELECT 'last7', as_of - interval '7 days', as_of FROM r
+    UNION ALL SELECT 'prev7', as_of - interval '14 days', as_of - interval '7 days' FROM r
+    UNION ALL SELECT 'full7', today_start - interval '7 days', today_start FROM r
+  )
+  SELECT w.name AS window,
+         count(c.call_id)::text AS calls,
+         count(*) FILTER (WHERE c.status = 'completed')::text AS completed,
+         count(*) FILTER (WHERE c.status = 'failed')::text AS failed,
+         count(*) FILTER (WHERE c.status = 'abandoned')::text AS abandoned,
+         count(*) FILTER (WHERE c.status = 'failed' OR c.error_count > 0)::text AS with_error,
+         count(*) FILTER (WHERE c.escalated)::text AS escalated,
+         count(*) FILTER (WHERE c.task_success)::text AS task_success,
+         count(c.task_success)::text AS task_known,
+         coalesce(sum(c.duration_ms), 0)::text AS duration_ms_sum,
+         coalesce(sum(c.billed_micros), 0)::text AS billed_micros,
+         (SELECT coalesce(sum(f.csat), 0) FROM call_feedback f WHERE f.customer_id = $1 AND f.ts >= w.from_ts AND f.ts < w.to_ts)::text AS csat_sum,
+         (SELECT count(*) FROM call_feedback f WHERE f.customer_id = $1 AND f.ts >= w.from_ts AND f.ts < w.to_ts)::text AS csat_count
+  FROM w LEFT JOIN calls c ON c.customer_id = $1 AND c.ended_at >= w.from_ts AND c.ended_at < w.to_ts
+  GROUP BY w.name, w.from_ts, w.to_ts`;
+
+/** The same four windows as the refresh stored them (jsonb numbers as text, so nothing is rounded). */
+const storedSql = `
+  SELECT w.name AS window, ${totalKeys.map((k) => `coalesce(w.totals ->> '${k}', '0') AS ${k}`).join(', ')}
+  FROM customer_overview_totals t,
+       LATERAL (VALUES ('month', t.month_totals), ('last7', t.last7_totals), ('prev7', t.prev7_totals)) w (name, totals)
+  WHERE t.customer_id = $1
+  UNION ALL
+  SELECT 'full7', ${totalKeys.map((k) => (k === 'billed_micros' ? 't.full7_billed_micros::text' : `'-'`)).join(', ')}
+  FROM customer_overview_totals t WHERE t.customer_id = $1`;
+
+describe.each(sqlEngines)('incremental customer refresh on %s', (engine) => {
+  let target: SqlTarget;
+  let client: pg.Client;
+  const seededAt = Date.now();
+  const at = (agoMs: number) => new Date(seededAt - agoMs).toISOString();
+  let callNumber = 0;
+
+  async function addCall(customerId: string, endedAgoMs: number, extra: { status?: string; billed?: string; errors?: number } = {}): Promise<void> {
+    callNumber += 1;
+    await client.query(
+      `INSERT INTO calls (customer_id, call_id, started_at, ended_at, status, duration_ms, escalated, task_success, error_count, provider_cost_micros, billed_micros)
+       VALUES ($1, $2, $3::timestamptz - interval '95 seconds', $3, $4, 95000 + $5::int, $6, $7, $8, 1000, $9::bigint)`,
+      [customerId, `call-${callNumber}`, at(endedAgoMs), extra.status ?? 'completed', callNumber, callNumber % 3 === 0, callNumber % 4 === 0 ? null : callNumber % 2 === 0, extra.errors ?? 0, extra.billed ?? String(1_000_000 + callNumber * 7)],
+    );
+  }
+
+  async function addFeedback(customerId: string, agoMs: number, csat: number): Promise<void> {
+    callNumber += 1;
+    await client.query(`INSERT INTO call_feedback (customer_id, call_id, event_id, ts, csat) VALUES ($1, 'call-1', $2, $3, $4)`, [customerId, `fb-${callNumber}`, at(agoMs), csat]);
+  }
+
+  async function refresh(): Promise<number> {
+    await client.query('SELECT * FROM refresh_rollups(1000)');
+    return (await client.query<{ customers: number }>('SELECT refresh_customer_overview() AS customers')).rows[0]!.customers;
+  }
+
+  async function byWindow(text: string, customerId: string): Promise<Map<string, Totals>> {
+    const rows = (await client.query<Totals & { window: Window }>(text, [customerId])).rows;
+    return new Map(rows.map(({ window, ...totals }) => [window, totals as Totals]));
+  }
+
+  /** The stored windows of a customer, each compared with the oracle (full7 keeps the billed amount only). */
+  async function expectExact(customerId: string): Promise<void> {
+    const oracle = await byWindow(oracleSql, customerId);
+    const stored = await byWindow(storedSql, customerId);
+    for (const window of windows) {
+      const expected = oracle.get(window)!;
+      const actual = stored.get(window);
+      if (window === 'full7') expect({ customerId, window, billed: actual?.billed_micros ?? '0' }).toEqual({ customerId, window, billed: expected.billed_micros });
+      else expect({ customerId, window, ...(actual ?? Object.fromEntries(totalKeys.map((k) => [k, '0']))) }).toEqual({ customerId, window, ...expected });
+    }
+  }
+
+  beforeAll(async () => {
+    target = await startSqlTarget(engine, 'refresh');
+    client = new pg.Client({ connectionString: target.url });
+    await client.connect();
+    await client.query(`INSERT INTO customers (id, name) SELECT id, id FROM unnest($1::text[]) id`, [['slider', 'still', 'late', 'edge', 'quiet', 'huge']]);
+    // Within the half hour before the seeding: the window the next refresh slid over an hour ago.
+    await addCall('slider', 7 * day + 30 * minute, { status: 'failed' });
+    await addCall('slider', 14 * day + 20 * minute);
+    await addCall('slider', 3 * hour, { errors: 2 });
+    // Nowhere near an edge the windows cross within an hour or a day.
+    await addCall('still', 4 * day);
+    await addCall('still', 10 * day, { status: 'abandoned' });
+    await addCall('still', 20 * day);
+    await addFeedback('still', 4 * day, 4);
+    await addCall('late', 5 * day);
+    // Partial hours at the windows' edges, which come straight from calls and feedback.
+    await addCall('edge', 7 * day - 5 * minute);
+    await addCall('edge', 7 * day + 5 * minute, { status: 'abandoned' });
+    await addCall('edge', 14 * day - 2 * minute);
+    await addCall('edge', minute);
+    await addFeedback('edge', 7 * day - 3 * minute, 2);
+    await addFeedback('edge', 2 * minute, 5);
+    // The embedded engine starts and migrates slowly on a busy machine.
+  }, 180_000);
+
+  afterAll(async () => {
+    await client?.end();
+    await target?.stop();
+  });
+
+  it('computes every customer with calls, each window equal to the calls themselves', async () => {
+    await refresh();
+    for (const customerId of ['slider', 'still', 'late', 'edge']) await expectExact(customerId);
+    const rows = await client.query<{ customer_id: string }>('SELECT customer_id FROM customer_overview_totals ORDER BY customer_id');
+    expect(rows.rows.map((r) => r.customer_id)).toEqual(['edge', 'late', 'slider', 'still']);
+  });
+
+  it('an hour later recomputes only the customers with new calls or calls where the windows slid', async () => {
+    // A late call into last week, and a stored row made wrong on purpose for every customer, so
+    // a customer left alone keeps the wrong value and one recomputed is exact again.
+    await addCall('late', 9 * day);
+    await addCall('quiet', 40 * day);
+    await client.query(`UPDATE customer_overview_totals SET last7_totals = jsonb_set(last7_totals, '{calls}', '999')`);
+    // As if the last refresh had run an hour ago.
+    await client.query(`UPDATE customer_overview_refreshes SET as_of = as_of - interval '1 hour'`);
+    const recomputed = await refresh();
+    // slider and edge had calls in the hour at the windows' edges; late and quiet have new calls.
+    expect(recomputed).toBe(4);
+    for (const customerId of ['slider', 'late', 'edge']) await expectExact(customerId);
+    const still = await client.query<{ calls: string }>(`SELECT last7_totals ->> 'calls' AS calls FROM customer_overview_totals WHERE customer_id = 'still'`);
+    expect(still.rows[0]?.calls).toBe('999');
+    // quiet's call is older than every window: recomputed, still nothing to show.
+    expect((await client.query(`SELECT 1 FROM customer_overview_totals WHERE customer_id = 'quiet'`)).rows).toEqual([]);
+  });
+
+  it('a refresh with nothing new and no time passed recomputes nobody', async () => {
+    await client.query(`UPDATE customer_overview_refreshes SET as_of = now()`);
+    expect(await refresh()).toBe(0);
+  });
+
+  it('keeps billed sums past the bigint range exact, from the hour to the overview', async () => {
+    const nearMax = '9000000000000000000';
+    await addCall('huge', 2 * hour, { billed: nearMax });
+    await addCall('huge', 2 * hour + minute, { billed: nearMax });
+    await refresh();
+    const hourly = await client.query<{ billed: string }>(`SELECT sum(billed_micros)::text AS billed FROM customer_hourly_rollups WHERE customer_id = 'huge'`);
+    expect(hourly.rows[0]?.billed).toBe('18000000000000000000');
+    const daily = await client.query<{ billed: string }>(`SELECT sum(billed_micros)::text AS billed FROM customer_daily_rollups WHERE customer_id = 'huge'`);
+    expect(daily.rows[0]?.billed).toBe('18000000000000000000');
+    await expectExact('huge');
+  });
+});
