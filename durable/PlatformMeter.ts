@@ -2,6 +2,9 @@
 // a snapshot of the customer's own row) into the operator's live view: platform values, provider
 // health, per-region filters and the per-customer table. It never touches Postgres, so the live
 // view keeps answering while Postgres is down. A report is applied once: its seq is remembered.
+// Storage is the truth; the buckets, seqs and snapshots are also held parsed in memory (read back
+// from storage after an eviction), so a report costs a few statements and a read of the live view
+// parses nothing.
 import { DurableObject } from 'cloudflare:workers';
 import {
   attemptsWindowMs,
@@ -29,6 +32,7 @@ import {
   type TenantSnapshot,
 } from './platform/live-view.ts';
 import { RequestDurationsStore } from './platform/request-durations-store.ts';
+import { StoredBuckets } from './stored-buckets.ts';
 
 const bucketRetentionMs = hourWindowMs + 5 * 60_000;
 /** Platform rules are re-evaluated this often while there is traffic or an unhealthy condition. */
@@ -39,7 +43,11 @@ export class PlatformMeter extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   private readonly conditions: ConditionTracker;
   private readonly requestDurations: RequestDurationsStore;
+  private readonly liveBuckets: StoredBuckets;
   private alarmScheduled: boolean | null = null;
+  private appliedSeqs: Map<string, number> | null = null;
+  private storedSnapshots: Map<string, TenantSnapshot> | null = null;
+  private prunedAsOfMs = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -47,35 +55,61 @@ export class PlatformMeter extends DurableObject<Env> {
     this.conditions = new ConditionTracker(this.sql);
     this.requestDurations = new RequestDurationsStore(this.sql);
     this.sql.exec(`
-      CREATE TABLE IF NOT EXISTS platform_buckets (bucket_ms INTEGER NOT NULL, region TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (bucket_ms, region));
       CREATE TABLE IF NOT EXISTS applied_reports (customer_id TEXT PRIMARY KEY, seq INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS tenant_snapshots (customer_id TEXT PRIMARY KEY, as_of_ms INTEGER NOT NULL, data TEXT NOT NULL);
     `);
+    this.liveBuckets = new StoredBuckets(this.sql, 'platform_buckets');
+  }
+
+  private seqs(): Map<string, number> {
+    this.appliedSeqs ??= new Map(this.sql.exec<{ customer_id: string; seq: number }>('SELECT customer_id, seq FROM applied_reports').toArray().map((row) => [row.customer_id, row.seq]));
+    return this.appliedSeqs;
+  }
+
+  private snapshotsByCustomer(): Map<string, TenantSnapshot> {
+    this.storedSnapshots ??= new Map(
+      this.sql
+        .exec<{ customer_id: string; data: string }>('SELECT customer_id, data FROM tenant_snapshots')
+        .toArray()
+        .map((row) => [row.customer_id, JSON.parse(row.data) as TenantSnapshot]),
+    );
+    return this.storedSnapshots;
   }
 
   async report(report: TenantReport, nowMs: number = Date.now()): Promise<void> {
+    const seqs = this.seqs();
+    const snapshots = this.snapshotsByCustomer();
+    const applies = report.seq > (seqs.get(report.customerId) ?? 0);
     this.ctx.storage.transactionSync(() => {
-      const applied = this.sql.exec<{ seq: number }>('SELECT seq FROM applied_reports WHERE customer_id = ?', report.customerId).toArray()[0]?.seq ?? 0;
-      if (report.seq > applied) {
-        for (const delta of report.deltas) {
-          const existing = this.sql
-            .exec<{ data: string }>('SELECT data FROM platform_buckets WHERE bucket_ms = ? AND region = ?', delta.bucketMs, delta.region)
-            .toArray()[0];
-          const merged = existing ? mergeBuckets([JSON.parse(existing.data) as LiveBucket, delta.bucket]) : delta.bucket;
-          this.sql.exec('INSERT OR REPLACE INTO platform_buckets (bucket_ms, region, data) VALUES (?, ?, ?)', delta.bucketMs, delta.region, JSON.stringify(merged));
-        }
-        this.sql.exec('INSERT OR REPLACE INTO applied_reports (customer_id, seq) VALUES (?, ?)', report.customerId, report.seq);
-      }
       this.sql.exec(
         'INSERT OR REPLACE INTO tenant_snapshots (customer_id, as_of_ms, data) VALUES (?, ?, ?)',
         report.customerId,
         report.snapshot.asOfMs,
         JSON.stringify(report.snapshot),
       );
-      this.sql.exec('DELETE FROM platform_buckets WHERE bucket_ms < ?', liveAsOf(nowMs) - bucketRetentionMs);
-      this.sql.exec('DELETE FROM tenant_snapshots WHERE as_of_ms < ?', nowMs - hourWindowMs);
+      if (applies) {
+        this.sql.exec('INSERT OR REPLACE INTO applied_reports (customer_id, seq) VALUES (?, ?)', report.customerId, report.seq);
+        this.liveBuckets.add(report.deltas);
+      }
     });
+    if (applies) seqs.set(report.customerId, report.seq);
+    snapshots.set(report.customerId, report.snapshot);
+    this.prune(nowMs);
     await this.ensureAlarm(nowMs);
+  }
+
+  /** Drops buckets and customer rows that have left the hour; they only can once per bucket. */
+  private prune(nowMs: number): void {
+    const asOfMs = liveAsOf(nowMs);
+    if (asOfMs === this.prunedAsOfMs) return;
+    this.prunedAsOfMs = asOfMs;
+    this.liveBuckets.prune(asOfMs - bucketRetentionMs);
+    const snapshots = this.snapshotsByCustomer();
+    const cutoffMs = nowMs - hourWindowMs;
+    const old = [...snapshots].filter(([, snapshot]) => snapshot.asOfMs < cutoffMs);
+    if (old.length === 0) return;
+    this.sql.exec('DELETE FROM tenant_snapshots WHERE as_of_ms < ?', cutoffMs);
+    for (const [customerId] of old) snapshots.delete(customerId);
   }
 
   private async ensureAlarm(nowMs: number): Promise<void> {
@@ -114,7 +148,7 @@ export class PlatformMeter extends DurableObject<Env> {
     } catch (error) {
       console.error('platform alert evaluation failed; retrying on the next tick', error);
     }
-    const recentTraffic = this.sql.exec('SELECT 1 FROM platform_buckets WHERE bucket_ms >= ? LIMIT 1', asOfMs - rateWindowMs - minuteMs).toArray().length > 0;
+    const recentTraffic = this.liveBuckets.anySince(asOfMs - rateWindowMs - minuteMs);
     if (recentTraffic || this.conditions.anyUnhealthy()) {
       await this.ctx.storage.setAlarm(nowMs + platformTickMs);
       this.alarmScheduled = true;
@@ -122,22 +156,17 @@ export class PlatformMeter extends DurableObject<Env> {
   }
 
   private regionsSince(sinceMs: number): string[] {
-    return this.sql.exec<{ region: string }>('SELECT DISTINCT region FROM platform_buckets WHERE bucket_ms >= ?', sinceMs).toArray().map((r) => r.region);
+    return this.liveBuckets.regionsSince(sinceMs);
   }
 
   private window(asOfMs: number, spanMs: number, region: string | null): LiveBucket {
-    const rows = this.sql
-      .exec<{ data: string; region: string }>('SELECT data, region FROM platform_buckets WHERE bucket_ms >= ? AND bucket_ms < ?', asOfMs - spanMs, asOfMs)
-      .toArray()
-      .filter((row) => region === null || row.region === region);
-    return mergeBuckets(rows.map((row) => JSON.parse(row.data) as LiveBucket));
+    return this.liveBuckets.window(asOfMs, spanMs, region);
   }
 
   private snapshots(): Array<{ customerId: string; snapshot: TenantSnapshot }> {
-    return this.sql
-      .exec<{ customer_id: string; data: string }>('SELECT customer_id, data FROM tenant_snapshots ORDER BY customer_id')
-      .toArray()
-      .map((row) => ({ customerId: row.customer_id, snapshot: JSON.parse(row.data) as TenantSnapshot }));
+    return [...this.snapshotsByCustomer()]
+      .map(([customerId, snapshot]) => ({ customerId, snapshot }))
+      .sort((a, b) => (a.customerId < b.customerId ? -1 : a.customerId > b.customerId ? 1 : 0));
   }
 
   live({ region = null, nowMs = Date.now() }: { region?: string | null; nowMs?: number } = {}): LiveView {
@@ -217,16 +246,9 @@ export class PlatformMeter extends DurableObject<Env> {
 
   /** Per-bucket values over the live hour, oldest first, for one region or all. */
   buckets({ region = null, fromMs, toMs }: { region?: string | null; fromMs: number; toMs: number }): Array<{ bucketMs: number; bucket: LiveBucket }> {
-    const rows = this.sql
-      .exec<{ bucket_ms: number; region: string; data: string }>(
-        'SELECT bucket_ms, region, data FROM platform_buckets WHERE bucket_ms >= ? AND bucket_ms < ? ORDER BY bucket_ms',
-        fromMs,
-        toMs,
-      )
-      .toArray()
-      .filter((row) => region === null || row.region === region);
+    const rows = this.liveBuckets.range(fromMs, toMs, region);
     const byBucket = new Map<number, LiveBucket[]>();
-    for (const row of rows) byBucket.set(row.bucket_ms, [...(byBucket.get(row.bucket_ms) ?? []), JSON.parse(row.data) as LiveBucket]);
+    for (const row of rows) byBucket.set(row.bucketMs, [...(byBucket.get(row.bucketMs) ?? []), row.bucket]);
     const out: Array<{ bucketMs: number; bucket: LiveBucket }> = [];
     for (let ms = Math.ceil(fromMs / bucketMs) * bucketMs; ms < toMs; ms += bucketMs) {
       out.push({ bucketMs: ms, bucket: mergeBuckets(byBucket.get(ms) ?? []) });

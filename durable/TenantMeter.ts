@@ -24,6 +24,7 @@ import { allRegions, type TenantLiveRow, type TenantSnapshot } from './platform/
 import { flushDelayMs, flushRetryDelayMs } from './tenant/flush-backoff.ts';
 import { TenantLiveStore } from './tenant/live-store.ts';
 import { rateCardAt, type MeterConfig } from './tenant/meter-config.ts';
+import { execJsonRows, queryJsonRows } from './sql-json-rows.ts';
 
 /** Events are remembered this long after receipt: longer than the 24 h an event may be late. */
 export const dedupWindowMs = 25 * 3_600_000;
@@ -31,9 +32,15 @@ export const dedupWindowMs = 25 * 3_600_000;
 const endedCallMemoryMs = 48 * 3_600_000;
 const defaultBufferLimit = 100_000;
 const flushBatchSize = 1_000;
+const idSweepIntervalMs = 60_000;
 /** How soon new counts reach the PlatformMeter, and how often a live tenant refreshes its row. */
 export const reportDelayMs = 1_000;
 export const liveTickMs = 5_000;
+/**
+ * A tick whose snapshot values (everything but as_of) and deltas are unchanged does not report;
+ * the row is still re-sent this often, so the PlatformMeter keeps it for the hour.
+ */
+export const reportHeartbeatMs = 30_000;
 const loadWindowMs = 15 * 60_000;
 /** Thresholds change rarely; a meter re-reads them from the AlertDesk at most this often. */
 const thresholdsCacheMs = 60_000;
@@ -76,6 +83,9 @@ export class TenantMeter extends DurableObject<Env> {
   private flushRetryAtMs = 0;
   private flushing: Promise<FlushReport> | null = null;
   private reportSeq = 0;
+  private forgotIdsAtMs = 0;
+  /** What the PlatformMeter last accepted from this instance: the snapshot's values and when. */
+  private lastReport: { values: string; atMs: number } | null = null;
   private config: MeterConfig | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -136,33 +146,55 @@ export class TenantMeter extends DurableObject<Env> {
     const rejected: MeterRejection[] = [];
     const accepted: SwitchboardEvent[] = [];
     this.ctx.storage.transactionSync(() => {
+      // A fixed handful of statements per batch (a statement costs about as much as a small one's
+      // work): what is already known is read in two queries, and the batch's rows written in one
+      // statement per table. Sets carry the same checks across events of the same batch.
+      const seen = new Set(
+        queryJsonRows<{ event_id: string }>(this.sql, 'SELECT event_id FROM seen_events WHERE event_id IN (SELECT value FROM json_each(?))', events.map((e) => e.event.id)).map((row) => row.event_id),
+      );
+      const ended = new Set(
+        queryJsonRows<{ call_id: string }>(
+          this.sql,
+          'SELECT call_id FROM ended_calls WHERE call_id IN (SELECT value FROM json_each(?))',
+          events.flatMap((e) => (e.event.type === 'call.ended' ? [e.event.call_id] : [])),
+        ).map((row) => row.call_id),
+      );
+      const endedRows: Array<[string, string]> = [];
+      const recordings: Array<[string, string]> = [];
+      const bufferRows: Array<[string, string]> = [];
       for (const { index, event, raw } of events) {
-        if (this.sql.exec('SELECT 1 FROM seen_events WHERE event_id = ?', event.id).toArray().length > 0) {
+        if (seen.has(event.id)) {
           duplicates++;
           continue;
         }
         if (event.type === 'call.ended') {
-          if (this.sql.exec('SELECT 1 FROM ended_calls WHERE call_id = ?', event.call_id).toArray().length > 0) {
+          if (ended.has(event.call_id)) {
             rejected.push({ index, path: 'type', message: 'call already ended: the first call.ended of a call is authoritative' });
             continue;
           }
-          this.sql.exec('INSERT INTO ended_calls (call_id, event_id, received_ms) VALUES (?, ?, ?)', event.call_id, event.id, nowMs);
-          if (event.audio) {
-            this.sql.exec('INSERT OR REPLACE INTO declared_recordings (call_id, sha256, received_ms) VALUES (?, ?, ?)', event.call_id, event.audio.sha256, nowMs);
-          }
+          ended.add(event.call_id);
+          endedRows.push([event.call_id, event.id]);
+          if (event.audio) recordings.push([event.call_id, event.audio.sha256]);
         }
-        this.sql.exec('INSERT INTO seen_events (event_id, received_ms) VALUES (?, ?)', event.id, nowMs);
-        this.sql.exec('INSERT INTO event_buffer (event_json, raw_json) VALUES (?, ?)', JSON.stringify(event), raw);
+        seen.add(event.id);
+        bufferRows.push([JSON.stringify(event), raw]);
         accepted.push(event);
       }
-      if (accepted.length > 0) {
-        if (!this.config) {
-          const customerId = accepted[0]?.customer_id ?? '';
-          this.config = { customerId, rateCards: [], normalCallsPerHour: null, hourlySpendLimitMicros: 100_000_000 };
-          this.saveState();
-        }
-        this.live.record(accepted, (tsMs) => rateCardAt(this.config, tsMs), nowMs);
+      if (accepted.length === 0) return;
+      execJsonRows(this.sql, 'INSERT INTO seen_events (event_id, received_ms) SELECT value, ?2 FROM json_each(?1)', accepted.map((event) => event.id), nowMs);
+      execJsonRows(this.sql, 'INSERT INTO event_buffer (event_json, raw_json) SELECT value ->> 0, value ->> 1 FROM json_each(?) ORDER BY key', bufferRows);
+      if (endedRows.length > 0) {
+        execJsonRows(this.sql, 'INSERT INTO ended_calls (call_id, event_id, received_ms) SELECT value ->> 0, value ->> 1, ?2 FROM json_each(?1)', endedRows, nowMs);
       }
+      if (recordings.length > 0) {
+        execJsonRows(this.sql, 'INSERT OR REPLACE INTO declared_recordings (call_id, sha256, received_ms) SELECT value ->> 0, value ->> 1, ?2 FROM json_each(?1) ORDER BY key', recordings, nowMs);
+      }
+      if (!this.config) {
+        const customerId = accepted[0]?.customer_id ?? '';
+        this.config = { customerId, rateCards: [], normalCallsPerHour: null, hourlySpendLimitMicros: 100_000_000 };
+        this.saveState();
+      }
+      this.live.record(accepted, (tsMs) => rateCardAt(this.config, tsMs), nowMs);
     });
     this.buffered += accepted.length;
     if (accepted.length > 0) await this.scheduleAlarm(nowMs + Math.min(flushDelayMs, reportDelayMs));
@@ -178,10 +210,11 @@ export class TenantMeter extends DurableObject<Env> {
     if (this.buffered > 0 && nowMs >= this.flushRetryAtMs) await this.flush(nowMs);
     const watching = this.live.isActive(nowMs) || this.conditions.anyUnhealthy();
     if (this.live.hasUnreported() || watching) {
-      await this.reportToPlatform(nowMs);
-      await this.evaluateAlerts(nowMs);
+      const snapshot = this.snapshot(nowMs);
+      await this.reportToPlatform(nowMs, snapshot);
+      await this.evaluateAlerts(nowMs, snapshot);
     } else if (this.eventBufferUnreported()) {
-      await this.reportToPlatform(nowMs);
+      await this.reportToPlatform(nowMs, this.snapshot(nowMs));
     }
     this.live.prune(nowMs);
     const next: number[] = [];
@@ -218,15 +251,13 @@ export class TenantMeter extends DurableObject<Env> {
         const batch: StoredEventInput[] = rows.map((row) => ({ event: row.event_json, raw: row.raw_json }));
         await storeEventBatch(database.db, batch);
         this.sql.exec('DELETE FROM event_buffer WHERE seq <= ?', rows[rows.length - 1]?.seq ?? 0);
-        this.buffered = this.countBuffered();
+        this.buffered -= rows.length;
         flushed += rows.length;
       }
       this.failedAttempts = 0;
       this.lastError = null;
       this.flushRetryAtMs = 0;
-      this.sql.exec('DELETE FROM seen_events WHERE received_ms < ?', nowMs - dedupWindowMs);
-      this.sql.exec('DELETE FROM ended_calls WHERE received_ms < ?', nowMs - endedCallMemoryMs);
-      this.sql.exec('DELETE FROM declared_recordings WHERE received_ms < ?', nowMs - endedCallMemoryMs);
+      this.forgetOldIds(nowMs);
     } catch (error) {
       this.failedAttempts += 1;
       this.lastError = error instanceof Error ? error.message : String(error);
@@ -236,6 +267,15 @@ export class TenantMeter extends DurableObject<Env> {
       this.ctx.waitUntil(database.close().catch(() => {}));
     }
     return { flushed, remaining: this.buffered, failedAttempts: this.failedAttempts, lastError: this.lastError };
+  }
+
+  /** Forgets ids past their memory; at most once a minute, since forgetting later is harmless. */
+  private forgetOldIds(nowMs: number): void {
+    if (nowMs - this.forgotIdsAtMs < idSweepIntervalMs) return;
+    this.forgotIdsAtMs = nowMs;
+    this.sql.exec('DELETE FROM seen_events WHERE received_ms < ?', nowMs - dedupWindowMs);
+    this.sql.exec('DELETE FROM ended_calls WHERE received_ms < ?', nowMs - endedCallMemoryMs);
+    this.sql.exec('DELETE FROM declared_recordings WHERE received_ms < ?', nowMs - endedCallMemoryMs);
   }
 
   /**
@@ -266,11 +306,11 @@ export class TenantMeter extends DurableObject<Env> {
     return this.sql.exec<{ sha256: string }>('SELECT sha256 FROM declared_recordings WHERE call_id = ?', callId).toArray()[0]?.sha256 ?? null;
   }
 
-  private liveRow(asOfMs: number, nowMs: number, region: string | null): TenantLiveRow {
+  private liveRow(asOfMs: number, activeCalls: ReadonlyMap<string, number>, region: string | null): TenantLiveRow {
     const hour = this.live.window(asOfMs, hourWindowMs, region);
     const metrics = rateMetrics(this.live.window(asOfMs, rateWindowMs, region));
     return {
-      active_calls: this.live.activeCalls(nowMs, region),
+      active_calls: region === null ? [...activeCalls.values()].reduce((sum, n) => sum + n, 0) : (activeCalls.get(region) ?? 0),
       calls_per_hour: hour.callsStarted,
       cost_per_hour_micros: hour.billedMicros,
       provider_cost_per_hour_micros: hour.providerCostMicros,
@@ -283,8 +323,9 @@ export class TenantMeter extends DurableObject<Env> {
   /** This customer's row of the operator's table, per region and for all regions. */
   snapshot(nowMs: number = Date.now()): TenantSnapshot {
     const asOfMs = liveAsOf(nowMs);
-    const rows: Record<string, TenantLiveRow> = { [allRegions]: this.liveRow(asOfMs, nowMs, null) };
-    for (const region of this.live.regions(asOfMs - hourWindowMs)) rows[region] = this.liveRow(asOfMs, nowMs, region);
+    const activeCalls = this.live.activeCallsByRegion(nowMs);
+    const rows: Record<string, TenantLiveRow> = { [allRegions]: this.liveRow(asOfMs, activeCalls, null) };
+    for (const region of this.live.regions(asOfMs - hourWindowMs)) rows[region] = this.liveRow(asOfMs, activeCalls, region);
     const learned = this.live.learnedNormalCallsPerHour(nowMs);
     const configured = this.config?.normalCallsPerHour ?? null;
     return {
@@ -307,12 +348,11 @@ export class TenantMeter extends DurableObject<Env> {
   }
 
   /** The customer rules of CONTRACT section 4 over this meter's live hour; changes go to the AlertDesk. */
-  private async evaluateAlerts(nowMs: number): Promise<void> {
+  private async evaluateAlerts(nowMs: number, snapshot: TenantSnapshot): Promise<void> {
     const customerId = this.config?.customerId;
     if (!customerId) return;
     try {
       const thresholds = await this.alertThresholds(nowMs);
-      const snapshot = this.snapshot(nowMs);
       const observations = customerObservations({
         customerId,
         billedLastHourMicros: snapshot.rows[allRegions]?.cost_per_hour_micros ?? 0,
@@ -344,19 +384,22 @@ export class TenantMeter extends DurableObject<Env> {
     };
   }
 
-  private async reportToPlatform(nowMs: number): Promise<void> {
+  /** Sends new deltas and the customer's row; an unchanged row only every reportHeartbeatMs. */
+  private async reportToPlatform(nowMs: number, snapshot: TenantSnapshot): Promise<void> {
     const customerId = this.config?.customerId;
     if (!customerId) return;
     const { rows, resend } = this.live.deltasToReport();
+    const values = JSON.stringify({ ...snapshot, asOfMs: 0 });
+    if (rows.length === 0 && this.lastReport?.values === values && nowMs - this.lastReport.atMs < reportHeartbeatMs) return;
     if (!resend && rows.length > 0) {
       this.reportSeq += 1;
       this.saveState();
     }
-    const snapshot = this.snapshot(nowMs);
     try {
       await platformMeter(this.env).report({ customerId, seq: this.reportSeq, deltas: rows, snapshot }, nowMs);
       this.live.reported();
       this.reportedBufferedEvents = snapshot.eventBuffer.events;
+      this.lastReport = { values, atMs: nowMs };
     } catch (error) {
       // The deltas stay in flight and go again, with the same seq, on the next alarm.
       console.error('report to PlatformMeter failed', customerId, error);
