@@ -98,13 +98,13 @@ function seriesFor(request: SeriesRequest): SeriesResponse {
   return { metric: request.metric, region: request.region, resolution_s: stepMs / 1000, source: stepMs === 10_000 ? 'live' : 'stored', t, values: t.map(() => 1) };
 }
 
-function overviewWith(answers: { live?: Array<ApiResult<LiveView>>; alerts?: Alert[]; search?: string }) {
+function overviewWith(answers: { live?: Array<ApiResult<LiveView>>; alerts?: Alert[]; feed?: () => Promise<ApiResult<{ data: Alert[] }>>; search?: string }) {
   const liveAnswers = [...(answers.live ?? [])];
   const search = signal(answers.search ?? '');
   const api = {
     live: vi.fn(async (_region: string | null) => liveAnswers.shift() ?? ok(liveView(new Date(Math.floor(Date.now() / 10_000) * 10_000).toISOString()))),
     series: vi.fn(async (request: SeriesRequest) => ok(seriesFor(request))),
-    alerts: vi.fn(async () => ok({ data: answers.alerts ?? [] })),
+    alerts: vi.fn(answers.feed ?? (async () => ok({ data: answers.alerts ?? [] }))),
     acknowledgeAlert: vi.fn(async (_id: string) => ok({})),
     alertTargets: vi.fn(async () => ok({ data: [{ id: 't1', kind: 'pagerduty' as const, name: 'PagerDuty on-call' }] })),
   } satisfies Pick<OpsApi, 'live' | 'series' | 'alerts' | 'acknowledgeAlert' | 'alertTargets'>;
@@ -124,6 +124,26 @@ describe('operator overview model', () => {
     expect(api.live).toHaveBeenCalledTimes(2);
     await vi.advanceTimersByTimeAsync(10_000);
     expect(api.live).toHaveBeenCalledTimes(4);
+    model[Symbol.dispose]();
+  });
+
+  test('shows the live view while the alert feed is still on its way, then the feed', async () => {
+    const view = liveView('2026-11-24T14:00:00.000Z');
+    let answerFeed: (feed: ApiResult<{ data: Alert[] }>) => void = () => {};
+    const { model, api } = overviewWith({ live: [ok(view)], feed: () => new Promise((resolve) => (answerFeed = resolve)) });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(model.live.value).toEqual(view);
+    expect(model.connection.value).toBe('live');
+    expect(model.alerts.value).toEqual([]);
+    // The next poll waits for the whole of this one: polls never overlap.
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(api.live).toHaveBeenCalledTimes(1);
+    const alert = { id: 'a1', status: 'triggered' } as Alert;
+    answerFeed(ok({ data: [alert] }));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(model.alerts.value).toEqual([alert]);
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(api.live).toHaveBeenCalledTimes(2);
     model[Symbol.dispose]();
   });
 

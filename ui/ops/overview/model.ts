@@ -182,7 +182,10 @@ export const OverviewModel = createModel((deps: OverviewDeps) => {
   }
 
   async function pollLive(signal: AbortSignal): Promise<void> {
-    const [view, feed] = await Promise.all([deps.api.live(region.value, signal), deps.api.alerts(signal)]);
+    // Both go out together, but the tiles show the live view as soon as it lands: the alert feed
+    // is often the slower answer and has no say in them.
+    const pendingFeed = deps.api.alerts(signal);
+    const view = await deps.api.live(region.value, signal);
     if (signal.aborted) return;
     if (!view.ok) {
       failed(view.error);
@@ -197,6 +200,8 @@ export const OverviewModel = createModel((deps: OverviewDeps) => {
     clock.value = receivedMs;
     const point: PolledPoint = { atMs: asOf, values: polledValues(view.data) };
     polled.value = [...polled.value.filter((p) => p.atMs !== asOf && p.atMs >= asOf - hourMs), point];
+    const feed = await pendingFeed;
+    if (signal.aborted) return;
     if (feed.ok) {
       alerts.value = feed.data.data;
       alertsError.value = null;
