@@ -7,34 +7,12 @@ import type { SwitchboardEvent } from '../../workers/ingest/event-schema.ts';
 import { eventually, seconds, Verdict, type Drill } from './drill.ts';
 import { IngestRecord, sendAll } from './support/ingest-client.ts';
 import { batchesOf, customerFields, drillCustomer } from './support/ledger.ts';
-
-/** What the drill reads of GET /api/ops/alerts. */
-interface AlertSummary {
-  dedup_key: string;
-  status: string;
-}
+import { deliveredTypes, providerRequests, webhookIdConflicts, type AlertListing, type WebhookTypesByKey } from './support/provider-alerts.ts';
 
 export interface AlertSinkOutageParams {
   downMs: number;
   failingRequests: number;
   healthyRequests: number;
-}
-
-/** provider.request events for one provider, `ok` as given, stamped over the last few seconds. */
-function providerRequests({ customerId, provider, ok, count, label }: { customerId: string; provider: string; ok: boolean; count: number; label: string }): SwitchboardEvent[] {
-  const now = Date.now();
-  return Array.from({ length: count }, (_, i) => ({
-    type: 'provider.request',
-    id: `${label}-${i}`,
-    customer_id: customerId,
-    call_id: `${label}-call-${Math.floor(i / 10)}`,
-    ts: new Date(now - 3_000 + Math.floor((i / count) * 3_000)).toISOString(),
-    kind: 'tts',
-    provider,
-    ok,
-    latency_ms: ok ? 180 : 2_500,
-    ...(ok ? {} : { error_code: 'upstream_503' }),
-  }));
 }
 
 export const alertSinkOutage: Drill<AlertSinkOutageParams> = {
@@ -57,9 +35,9 @@ export const alertSinkOutage: Drill<AlertSinkOutageParams> = {
     const dedupKeys = [`provider:tts:${provider}:degraded`, 'provider:tts:degraded'];
     const record = new IngestRecord();
     const send = (events: SwitchboardEvent[]) => sendAll(batchesOf(events, 500), { baseUrl: stack.baseUrl, key, record, concurrency: 2 });
-    const alerts = async (): Promise<AlertSummary[]> => {
+    const alerts = async (): Promise<AlertListing[]> => {
       const response = await stack.request('/api/ops/alerts?limit=500');
-      return response.status === 200 ? ((await response.json()) as { data: AlertSummary[] }).data.filter((a) => dedupKeys.includes(a.dedup_key)) : [];
+      return response.status === 200 ? ((await response.json()) as { data: AlertListing[] }).data.filter((a) => dedupKeys.includes(a.dedup_key)) : [];
     };
 
     await send(providerRequests({ customerId: customer.id, provider, ok: false, count: params.failingRequests, label: `${provider}-fail` }));
@@ -97,13 +75,7 @@ export const alertSinkOutage: Drill<AlertSinkOutageParams> = {
       const types = delivered().get(dedupKey) ?? [];
       verdict.check(JSON.stringify(types) === JSON.stringify(['alert.triggered', 'alert.resolved']), `${dedupKey}: delivered ${JSON.stringify(types)} after deduplication, expected trigger then resolve`);
     }
-    const ids = new Map<string, string>();
-    for (const receipt of sink.receipts) {
-      const payload = `${receipt.payload?.data?.dedup_key}/${receipt.payload?.type}`;
-      const previous = ids.get(receipt.webhookId ?? '');
-      verdict.check(previous === undefined || previous === payload, `webhook-id ${receipt.webhookId} carried both ${previous} and ${payload}`);
-      ids.set(receipt.webhookId ?? '', payload);
-    }
+    verdict.failures.push(...webhookIdConflicts(sink.receipts));
     const accepted = sink.receipts.filter((r) => r.status === 204);
     return {
       facts: [
@@ -116,18 +88,3 @@ export const alertSinkOutage: Drill<AlertSinkOutageParams> = {
     };
   },
 };
-
-type WebhookTypesByKey = Map<string, string[]>;
-
-/** Per dedup key, the event types the receiver accepted, in order, each webhook-id counted once. */
-function deliveredTypes(receipts: ReadonlyArray<{ status: number; webhookId: string | null; payload: { type?: string; data?: { dedup_key?: string } } | null }>): WebhookTypesByKey {
-  const seen = new Set<string>();
-  const byKey: WebhookTypesByKey = new Map();
-  for (const receipt of receipts) {
-    if (receipt.status !== 204 || receipt.webhookId === null || seen.has(receipt.webhookId)) continue;
-    seen.add(receipt.webhookId);
-    const dedupKey = receipt.payload?.data?.dedup_key ?? '';
-    byKey.set(dedupKey, [...(byKey.get(dedupKey) ?? []), receipt.payload?.type ?? '?']);
-  }
-  return byKey;
-}

@@ -6,6 +6,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { describeMachine } from '../../bench/support/machine.ts';
+import { alertOutboxCrash } from './alert-outbox-crash.ts';
 import { alertSinkOutage } from './alert-sink-outage.ts';
 import type { Drill, DrillReport } from './drill.ts';
 import { duplicateStorm } from './duplicate-storm.ts';
@@ -18,7 +19,7 @@ import { workerCrash } from './worker-crash.ts';
 
 // Each drill's parameters are its own type; the runner only hands `full` back to `run`.
 type AnyDrill = Drill<unknown>;
-const drills: AnyDrill[] = [workerCrash, postgresOutage, redisOutage, alertSinkOutage, duplicateStorm, lateEvents, tenantIsolation];
+const drills: AnyDrill[] = [workerCrash, postgresOutage, redisOutage, alertSinkOutage, alertOutboxCrash, duplicateStorm, lateEvents, tenantIsolation];
 
 const docsPath = fileURLToPath(new URL('../../docs/drills.md', import.meta.url));
 const startMarker = '<!-- drill results: written by `npm run drills` -->';
