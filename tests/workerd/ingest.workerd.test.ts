@@ -93,6 +93,39 @@ describe('POST /v1/events', () => {
     expect(calls).toEqual([{ status: 'completed' }]);
   });
 
+  it('rejects a second call.ended within one batch by its index, and again when re-sent later', async () => {
+    const { customerId, key } = await newCustomerWithKey('ended-batch');
+    const ended = exampleEvents({ customerId, callId: 'call-eb', now: new Date() })['call.ended'];
+    const second = { ...ended, id: 'second-end', status: 'failed' };
+    const response = await send(key, [ended, second, ended]);
+    expect(response.status).toBe(202);
+    const body = await response.json<IngestBody>();
+    expect(body).toMatchObject({ accepted: 1, duplicates: 1, rejected: 1 });
+    expect(body.errors).toEqual([{ index: 1, path: 'type', message: expect.stringContaining('call already ended') }]);
+    // A rejected event is not remembered as seen: sent again it is rejected again, not a duplicate.
+    const again = await (await send(key, [second])).json<IngestBody>();
+    expect(again).toMatchObject({ accepted: 0, duplicates: 0, rejected: 1 });
+    await runDurableObjectAlarm(meter(customerId));
+    expect(await storedRows('SELECT status FROM calls WHERE customer_id = $1', [customerId])).toEqual([{ status: 'completed' }]);
+  });
+
+  it('stores a batch of nearly 1 MiB whole, every event flushed with its text', async () => {
+    const { customerId, key } = await newCustomerWithKey('big-batch');
+    const turn = exampleEvents({ customerId, callId: 'call-big', now: new Date() })['call.turn'];
+    const userText = 'é'.repeat(4_000);
+    const events = Array.from({ length: 120 }, (_, i) => ({ ...turn, id: `big-${i}`, user_text: userText }));
+    expect(new TextEncoder().encode(JSON.stringify(events)).length).toBeGreaterThan(900_000);
+    const response = await send(key, events);
+    expect(response.status).toBe(202);
+    expect(await response.json<IngestBody>()).toMatchObject({ accepted: 120, duplicates: 0, rejected: 0 });
+    await runDurableObjectAlarm(meter(customerId));
+    const stored = await storedRows(
+      "SELECT count(*)::int AS n, sum(length(body->>'user_text'))::int AS chars FROM events WHERE customer_id = $1",
+      [customerId],
+    );
+    expect(stored).toEqual([{ n: 120, chars: 120 * 4_000 }]);
+  }, 30_000);
+
   it('keeps the valid events of a batch and reports each invalid one with its index and path', async () => {
     const { customerId, key } = await newCustomerWithKey('mixed');
     const [started, turn] = oneCall(customerId, 'call-m');
