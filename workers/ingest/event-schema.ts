@@ -37,7 +37,7 @@ const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))
  * `RFC3339Nano` and Python's microseconds are accepted without moving an event into the next
  * second (or day). Other offsets are refused: day and hour boundaries are UTC everywhere.
  */
-function parseUtcTimestamp(text: string): { ok: true; ms: number } | { ok: false; message: string } {
+function parseUtcTimestamp(text: string): { ok: true; canonical: string } | { ok: false; message: string } {
   const match = RFC3339.exec(text);
   if (!match) return { ok: false, message: `must be an RFC 3339 UTC timestamp like "${TIMESTAMP_EXAMPLE}"` };
   const [, year, month, day, hour, minute, second, fraction = '', offset] = match;
@@ -50,7 +50,7 @@ function parseUtcTimestamp(text: string): { ok: true; ms: number } | { ok: false
   if (Number.isNaN(ms) || new Date(ms).toISOString() !== canonical) {
     return { ok: false, message: `is not a real date and time (expected a timestamp like "${TIMESTAMP_EXAMPLE}")` };
   }
-  return { ok: true, ms };
+  return { ok: true, canonical };
 }
 
 /** Validated timestamps leave in the one canonical form, so stored `ts` values sort as strings. */
@@ -58,7 +58,8 @@ const utcTimestamp = z
   .string({ error: whenPresent(`must be an RFC 3339 UTC timestamp string like "${TIMESTAMP_EXAMPLE}"`) })
   .transform((text, ctx) => {
     const parsed = parseUtcTimestamp(text);
-    if (parsed.ok) return new Date(parsed.ms).toISOString();
+    // The round trip above proved the canonical form is what toISOString() would answer.
+    if (parsed.ok) return parsed.canonical;
     ctx.issues.push({ code: 'custom', message: parsed.message, input: text });
     return z.NEVER;
   });
