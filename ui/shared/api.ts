@@ -48,6 +48,20 @@ export function apiUrl(path: string, query: RequestOptions['query']): string {
 }
 
 /**
+ * GETs a page's HTML started before the page's code arrived (an inline script in ops.html and
+ * dashboard.html), by path and query: the first request for one of them takes its answer instead
+ * of asking again, so the figures a page opens with are not held back by its code's download.
+ */
+export const earlyAnswersGlobal = 'switchboardEarlyAnswers';
+
+function takeEarlyAnswer(url: string): Promise<Response> | undefined {
+  const early = (globalThis as { [earlyAnswersGlobal]?: Record<string, Promise<Response> | undefined> })[earlyAnswersGlobal];
+  const answer = early?.[url];
+  if (early && answer) delete early[url];
+  return answer;
+}
+
+/**
  * Sends one request to the API (same origin; the session cookie rides along) and parses its JSON.
  * A 2xx with an empty body (204) resolves with `data: null`, so call it as `request<null>` then.
  */
@@ -60,9 +74,10 @@ export async function request<T>(method: HttpMethod, path: string, options: Requ
   }
   if (options.signal) init.signal = options.signal;
 
+  const url = apiUrl(path, options.query);
   let response: Response;
   try {
-    response = await fetch(apiUrl(path, options.query), init);
+    response = await ((method === 'GET' ? takeEarlyAnswer(url) : undefined) ?? fetch(url, init));
   } catch (cause) {
     const aborted = cause instanceof DOMException && cause.name === 'AbortError';
     return failure(
