@@ -140,6 +140,20 @@ describe('invoices', () => {
   });
 });
 
+test('the overview shows this month while the 30 days are still on their way', async () => {
+  const figures = { as_of: '2026-11-24T14:00:00.000Z', month: '2026-11', stale: false, metrics: {} } as unknown as Overview;
+  let answerDays: (days: ApiResult<UsageDay[]>) => void = () => {};
+  const model = new OverviewModel({ api: { overview: async () => ok(figures), usage: () => new Promise((resolve) => (answerDays = resolve)) } });
+  await settle();
+  expect(model.overview.value).toEqual(figures);
+  expect(model.usage.value).toBeNull();
+  expect(model.loading.value).toBe(true);
+  answerDays(ok([]));
+  await settle();
+  expect(model.usage.value).toEqual([]);
+  expect(model.loading.value).toBe(false);
+});
+
 test('the overview keeps the daily figures when this month cannot be loaded', async () => {
   const usage: UsageDay[] = [{ date: '2026-11-24', calls: 2, cost_micros: 30, estimated: true }];
   const model = new OverviewModel({ api: { overview: async () => failed<Overview>(unavailable), usage: async () => ok(usage) } });

@@ -1,5 +1,5 @@
-// The overview as signals: this month's figures and the last 30 days, fetched together, each with
-// its own failure so a broken chart never hides the tiles.
+// The overview as signals: this month's figures and the last 30 days, fetched together, each shown
+// as it answers and with its own failure, so the charts never hold back or hide the tiles.
 import { computed, createModel, effect, signal, untracked } from '@preact/signals';
 import type { ApiError } from '../../shared/api.ts';
 import type { CustomerApi } from '../customer-api.ts';
@@ -23,13 +23,18 @@ export const OverviewModel = createModel((deps: OverviewDeps) => {
     const controller = new AbortController();
     inFlight = controller;
     loading.value = true;
-    const [figures, days] = await Promise.all([deps.api.overview(controller.signal), deps.api.usage(controller.signal)]);
-    if (controller.signal.aborted) return;
-    loading.value = false;
-    overview.value = figures.ok ? figures.data : overview.value;
-    overviewError.value = figures.ok ? null : figures.error;
-    usage.value = days.ok ? days.data : usage.value;
-    usageError.value = days.ok ? null : days.error;
+    const figures = deps.api.overview(controller.signal).then((answer) => {
+      if (controller.signal.aborted) return;
+      overview.value = answer.ok ? answer.data : overview.value;
+      overviewError.value = answer.ok ? null : answer.error;
+    });
+    const days = deps.api.usage(controller.signal).then((answer) => {
+      if (controller.signal.aborted) return;
+      usage.value = answer.ok ? answer.data : usage.value;
+      usageError.value = answer.ok ? null : answer.error;
+    });
+    await Promise.all([figures, days]);
+    if (!controller.signal.aborted) loading.value = false;
   }
 
   effect(() => {
