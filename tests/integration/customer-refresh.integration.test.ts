@@ -1,8 +1,7 @@
 // The incremental customer refresh (refresh_rollups, refresh_customer_overview), on both engines:
-// every customer's overview windows equal plain SQL over the calls themselves, a refresh
-// recomputes only the customers whose figures can have moved since the last one (new or late
-// calls, or calls in the hours the sliding windows crossed), and sums past the bigint range stay
-// exact.
+// every customer's overview windows equal plain SQL over the calls themselves, a refresh touches
+// only the customers whose figures can have moved since the last one (new or late calls, or calls
+// where the sliding windows crossed), and sums past the bigint range stay exact.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqlEngines, startSqlTarget, type SqlTarget } from '../support/sql-targets.ts';
@@ -132,15 +131,17 @@ describe.each(sqlEngines)('incremental customer refresh on %s', (engine) => {
   });
 
   it('an hour later recomputes only the customers with new calls or calls where the windows slid', async () => {
-    // A late call into last week, and a stored row made wrong on purpose for every customer, so
-    // a customer left alone keeps the wrong value and one recomputed is exact again.
+    // The last refresh ran an hour ago (an earlier instant recomputes everyone as of then).
+    await client.query(`SELECT refresh_customer_overview(now() - interval '1 hour')`);
+    // Since then: a late call into last week, a call older than every window; and the stored row
+    // of a customer with nothing near the windows' edges made wrong on purpose, so that left
+    // alone it keeps the wrong value.
     await addCall('late', 9 * day);
     await addCall('quiet', 40 * day);
-    await client.query(`UPDATE customer_overview_totals SET last7_totals = jsonb_set(last7_totals, '{calls}', '999')`);
-    // As if the last refresh had run an hour ago.
-    await client.query(`UPDATE customer_overview_refreshes SET as_of = as_of - interval '1 hour'`);
+    await client.query(`UPDATE customer_overview_totals SET last7_totals = jsonb_set(last7_totals, '{calls}', '999') WHERE customer_id = 'still'`);
     const recomputed = await refresh();
-    // slider and edge had calls in the hour at the windows' edges; late and quiet have new calls.
+    // slider and edge had calls in the hour the 7-day windows slid over (those windows are moved by
+    // what entered and left them); late and quiet have new calls (every window recomputed).
     expect(recomputed).toBe(4);
     for (const customerId of ['slider', 'late', 'edge']) await expectExact(customerId);
     const still = await client.query<{ calls: string }>(`SELECT last7_totals ->> 'calls' AS calls FROM customer_overview_totals WHERE customer_id = 'still'`);
