@@ -53,7 +53,7 @@ async function run({ seed, scratchDir, log }: PartContext): Promise<PartResult> 
   try {
     const nowMs = Date.now();
     const seedStarted = performance.now();
-    await seedCustomers(client, customerCount);
+    await seedCustomers(client, { count: customerCount });
     await seedRandom(client, seed, 'reads');
     for (let first = 0; first < callCount; first += seedChunkCalls) {
       const count = Math.min(seedChunkCalls, callCount - first);
