@@ -70,10 +70,15 @@ export async function watchStages(page: Page, stages: Stages): Promise<void> {
 
 /** Waits until the page has reached every stage, then reads its timeline. */
 export async function readTimeline(page: Page, timeoutMs: number): Promise<PageTimeline> {
-  await page.waitForFunction(`window.${stateName} && Object.values(window.${stateName}).every((stage) => stage.shownMs !== null)`, undefined, {
-    timeout: timeoutMs,
-    polling: 50,
-  });
+  try {
+    await page.waitForFunction(`window.${stateName} && Object.values(window.${stateName}).every((stage) => stage.shownMs !== null)`, undefined, {
+      timeout: timeoutMs,
+      polling: 50,
+    });
+  } catch (error) {
+    const reached = await page.evaluate<unknown>(`window.${stateName} ?? null`).catch(() => 'unreadable');
+    throw new Error(`${page.url()} did not reach every stage within ${timeoutMs} ms (reached: ${JSON.stringify(reached)})`, { cause: error });
+  }
   return page.evaluate<PageTimeline>(`(() => {
     const nav = performance.getEntriesByType('navigation')[0];
     const stages = window.${stateName};
