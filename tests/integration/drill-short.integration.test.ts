@@ -1,9 +1,11 @@
 // The fault drills of tests/drills/, short, on one real stack (both proxies in front, a 200-event
-// buffer so an outage fills it): workerd SIGKILLed with batches in flight, Postgres cut under
-// ingest, Redis cut under dashboard reads, a duplicate storm, and late, out-of-order events around
-// hour, day and month boundaries. Each drill has its own customer and checks only its own rows.
+// buffer so an outage fills it, an alert receiver the drills control): workerd SIGKILLed with
+// batches in flight, Postgres cut under ingest, Redis cut under dashboard reads, a duplicate storm,
+// late, out-of-order events around hour, day and month boundaries, and workerd SIGKILLed with an
+// alert undelivered in its outbox. Each drill has its own customer and checks only its own rows.
 // `npm run drills` runs them long, each on a stack of its own.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { alertOutboxCrash } from '../drills/alert-outbox-crash.ts';
 import { duplicateStorm } from '../drills/duplicate-storm.ts';
 import { lateEvents } from '../drills/late-events.ts';
 import { postgresOutage } from '../drills/postgres-outage.ts';
@@ -18,7 +20,7 @@ describe('fault drills, short', () => {
   const log = (): void => {};
 
   beforeAll(async () => {
-    stack = await startDrillStack({ label: 'short', postgresProxy: true, redisProxy: true, vars: { EVENT_BUFFER_LIMIT: '200' } });
+    stack = await startDrillStack({ label: 'short', postgresProxy: true, redisProxy: true, alertSink: true, vars: { EVENT_BUFFER_LIMIT: '200' } });
   }, 180_000);
   afterAll(async () => {
     await stack?.stop();
@@ -48,4 +50,10 @@ describe('fault drills, short', () => {
     const report = await lateEvents.run({ stack, log, seed }, { callsPerPoint: 1 });
     expect(report.failures).toEqual([]);
   }, 120_000);
+
+  // Last: it leaves its alert open. The resolve (two minutes of healthy traffic at the least) is the full drill's.
+  it('delivers an alert trigger that was undelivered in the outbox when workerd was SIGKILLed, once, after the restart', async () => {
+    const report = await alertOutboxCrash.run({ stack, log, seed }, { failingRequests: 40, resolve: false, healthyRequests: 0 });
+    expect(report.failures).toEqual([]);
+  }, 240_000);
 });

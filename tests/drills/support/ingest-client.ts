@@ -59,6 +59,7 @@ export async function sendUntilAnswered(events: readonly SwitchboardEvent[], opt
   for (let attempt = 1; ; attempt++) {
     if (Date.now() > giveUpAt) throw new Error(`a batch of ${events.length} events got no answer within ${options.deadlineMs ?? 600_000} ms`);
     let response: Response;
+    let text: string;
     try {
       response = await fetch(`${options.baseUrl}/v1/events`, {
         method: 'POST',
@@ -66,6 +67,9 @@ export async function sendUntilAnswered(events: readonly SwitchboardEvent[], opt
         body,
         signal: AbortSignal.timeout(30_000),
       });
+      // Inside the try: a workerd killed after sending the headers cuts the body short ("terminated"),
+      // and an answer that never fully arrived acknowledges nothing.
+      text = await response.text();
     } catch {
       record.count('network error');
       record.unansweredEvents += events.length;
@@ -73,7 +77,6 @@ export async function sendUntilAnswered(events: readonly SwitchboardEvent[], opt
       await wait(Math.min(maxBackoffMs, firstBackoffMs * 2 ** Math.min(attempt, 10)));
       continue;
     }
-    const text = await response.text();
     if (response.status === 503 && !isErrorBody(text)) {
       // Not the Worker's answer but wrangler dev's, while it reloads the Worker (it does when
       // files it watches change, dist/ui included): like a dropped connection, sent again.
