@@ -3,6 +3,7 @@
 // Postgres and Redis when it means to cut them. Nothing here touches the shared servers
 // themselves: a fault is a cut proxy, a killed workerd the stack started, or a dropped database.
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -45,6 +46,24 @@ export interface DrillStack {
   stop(): Promise<void>;
 }
 
+/**
+ * A free port below Linux's ephemeral range (32768-60999). restartWorker() binds the same port
+ * again after SIGKILLing workerd; a port from that range can meanwhile become the source port of
+ * any outgoing connection on the machine, and the restart then fails with "Address already in use".
+ */
+async function portBelowEphemeralRange(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const free = await new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+  throw new Error('no free port between 20000 and 32000');
+}
+
 function withPort(url: string, port: number): string {
   const parsed = new URL(url);
   parsed.port = String(port);
@@ -82,7 +101,7 @@ export async function startDrillStack(options: DrillStackOptions): Promise<Drill
     const dataDir = await mkdtemp(join(tmpdir(), `switchboard-drill-${options.label}-`));
     cleanup.push(() => rm(dataDir, { recursive: true, force: true }));
     const stack = await startLocalStack({
-      port: 0,
+      port: await portBelowEphemeralRange(),
       dataDir,
       databaseUrl: postgresProxy ? withPort(database.url, postgresProxy.port) : database.url,
       redisUrl: redisProxy ? withPort(sharedRedisUrl, redisProxy.port) : undefined,
