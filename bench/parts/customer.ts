@@ -1,8 +1,8 @@
 // Issue "Customer metrics": what the hourly refresh costs on 10,000 customers' calls, seeded
 // straight into a fresh database on the machine's Postgres with INSERT ... SELECT generate_series
-// (the projection triggers mark their rollup hours dirty), through POST /api/ops/refresh on the
-// real local stack: the first full refresh (the backlog of every seeded hour), then the hourly
-// refresh after an hour of new traffic, which must stay under a second and not grow with the calls
+// (the projection triggers mark their rollup hours dirty): the first full refresh (the backlog of
+// every seeded hour, caught up in SQL), then, through POST /api/ops/refresh on the real local
+// stack, the hourly refresh after an hour of new traffic, which must stay under a second and not grow with the calls
 // already stored. Each such round is an hour as the cron sees it: the overview is first set up as
 // refreshed an hour ago (refresh_customer_overview(now() - 1 hour), not timed), then calls ended in
 // the last hour arrive, so the timed refresh both takes in new traffic and slides the overview's
@@ -25,6 +25,8 @@ const overviewCustomers = 200;
 const cachedRequests = 600;
 const healthRequests = 600;
 const naiveView = 'bench_naive_customer_daily';
+/** Dirty hours per round of the backlog, as the refresh takes them. */
+const backlogBatch = 50_000;
 
 interface RefreshReport {
   duration_ms: number;
@@ -37,7 +39,8 @@ interface SizeResult {
   calls: number;
   seedSeconds: number;
   dirtyHours: number;
-  firstRefresh: { wallMs: number; requests: number; hours: number; reports: RefreshReport[] };
+  /** The seeded backlog, caught up in SQL (the same functions the refresh calls). */
+  firstRefresh: { wallMs: number; hours: number; customers: number };
   incremental: Array<{ wallMs: number; report: RefreshReport }>;
   naiveRefreshMs: number;
   /** Refreshes cut short by a Worker reload and sent again. */
@@ -166,22 +169,23 @@ async function measureSize(calls: number, seed: number, { scratchDir, log }: Par
     const dirty = await dirtyHours(client);
     log(`${label(calls)}: ${calls.toLocaleString('en-US')} calls in ${seedSeconds.toFixed(0)} s, ${dirty.toLocaleString('en-US')} dirty customer-hours; first refresh`);
 
-    // One request recomputes at most 10M hours (200 rounds of 50,000); the cron would finish the rest next hour.
-    const reports: RefreshReport[] = [];
+    // The backlog of every seeded hour is caught up straight in SQL, with the functions the refresh
+    // calls in the same single transaction: at 1M calls it takes minutes, longer than an HTTP
+    // client waits for an answer. It is set-up, not the figure the issue targets.
+    const firstStarted = performance.now();
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+    let backlogHours = 0;
+    for (;;) {
+      const done = (await client.query<{ hours: number; minutes: number }>('SELECT hours, minutes FROM refresh_rollups($1)', [backlogBatch])).rows[0]!;
+      backlogHours += done.hours;
+      if (done.hours < backlogBatch && done.minutes < backlogBatch) break;
+    }
+    const backlogCustomers = (await client.query<{ n: number }>('SELECT refresh_customer_overview() AS n')).rows[0]!.n;
+    await client.query('REFRESH MATERIALIZED VIEW CONCURRENTLY mv_platform_overview_v1');
+    await client.query('COMMIT');
+    const firstRefresh = { wallMs: performance.now() - firstStarted, hours: backlogHours, customers: backlogCustomers };
+    log(`${label(calls)}: first refresh ${(firstRefresh.wallMs / 1000).toFixed(1)} s (${firstRefresh.hours.toLocaleString('en-US')} hours, ${backlogCustomers.toLocaleString('en-US')} customers)`);
     const cut = { count: 0 };
-    let firstWallMs = 0;
-    do {
-      const refreshed = await refreshOnce(bench, cut, log);
-      reports.push(refreshed.report);
-      firstWallMs += refreshed.wallMs;
-    } while ((await dirtyHours(client)) > 0);
-    const firstRefresh = {
-      wallMs: firstWallMs,
-      requests: reports.length,
-      hours: reports.reduce((sum, r) => sum + r.rollups.hours_recomputed, 0),
-      reports,
-    };
-    log(`${label(calls)}: first refresh ${(firstRefresh.wallMs / 1000).toFixed(1)} s (${firstRefresh.hours.toLocaleString('en-US')} hours, ${reports.length} request(s))`);
 
     // What autovacuum does after a backlog of a million dirty hours is consumed; the bench does not
     // wait for it to come round.
@@ -230,7 +234,7 @@ async function run(context: PartContext): Promise<PartResult> {
   const figures: Figure[] = [];
   for (const size of results) {
     figures.push({
-      label: `First full refresh, ${label(size.calls)} calls`,
+      label: `First full refresh (the seeded backlog, in SQL), ${label(size.calls)} calls`,
       value: Math.round(size.firstRefresh.wallMs),
       unit: 'ms',
       baseline: { label: 'naive matview refresh', value: Math.round(size.naiveRefreshMs) },
@@ -271,7 +275,7 @@ async function run(context: PartContext): Promise<PartResult> {
     notes: [
       ...results.map(
         (size) =>
-          `${label(size.calls)}: seeding took ${size.seedSeconds.toFixed(0)} s and left ${size.dirtyHours.toLocaleString('en-US')} dirty customer-hours; the first refresh recomputed ${size.firstRefresh.hours.toLocaleString('en-US')} of them in ${size.firstRefresh.requests} request(s); the refreshes after new traffic took ${size.incremental.map((round) => Math.round(round.wallMs)).join(', ')} ms${size.cutRefreshes > 0 ? ` (${size.cutRefreshes} refresh(es) cut short by a Worker reload and sent again, not counted)` : ''}.`,
+          `${label(size.calls)}: seeding took ${size.seedSeconds.toFixed(0)} s and left ${size.dirtyHours.toLocaleString('en-US')} dirty customer-hours; the first refresh (in SQL) recomputed ${size.firstRefresh.hours.toLocaleString('en-US')} of them and the windows of ${size.firstRefresh.customers.toLocaleString('en-US')} customers; the refreshes after new traffic took ${size.incremental.map((round) => Math.round(round.wallMs)).join(', ')} ms${size.cutRefreshes > 0 ? ` (${size.cutRefreshes} refresh(es) cut short by a Worker reload and sent again, not counted)` : ''}.`,
       ),
       ...results.map((size) => {
         const last = size.incremental.at(-1)!.report;
@@ -280,7 +284,7 @@ async function run(context: PartContext): Promise<PartResult> {
       }),
       `Uncached reads pay the row-security transaction over the WebSocket proxy and the Redis writes; cached reads pay one Upstash REST GET beside /healthz.`,
     ],
-    details: { sizes: results.map((size) => ({ ...size, firstRefresh: { ...size.firstRefresh, reports: size.firstRefresh.reports.map((r) => ({ duration_ms: r.duration_ms, rollups: r.rollups, overview: r.overview, materialized_views: r.materialized_views })) } })), latencies },
+    details: { sizes: results, latencies },
   };
 }
 
