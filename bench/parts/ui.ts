@@ -409,6 +409,18 @@ async function run({ seed: runSeed, scratchDir, log }: PartContext): Promise<Par
       flat('event listeners', 'count', (s) => s.listeners, 1.02),
       flat('JS heap after GC', 'MB', (s) => s.heapUsedBytes, 1.1, 1_000_000),
     );
+    // A leak grows with every update; code the page compiles as it warms up (and then keeps)
+    // grows less and less. The second half of the run tells them apart.
+    const halfway = flatness.samples.find((s) => s.updates >= last.updates / 2 && s !== last);
+    if (halfway) {
+      figures.push({
+        label: `/ops JS heap after GC, updates ${halfway.updates} to ${last.updates}`,
+        value: Math.round((last.heapUsedBytes / 1_000_000) * 100) / 100,
+        unit: 'MB',
+        baseline: { label: `after ${halfway.updates} updates`, value: Math.round((halfway.heapUsedBytes / 1_000_000) * 100) / 100 },
+        targets: [{ on: 'ratio', atMost: 1.05 }],
+      });
+    }
 
     const dashboardTimelines = timelines.get(pages.find((spec) => spec.path === '/dashboard')!)!;
     const ownMark = dashboardTimelines.map((t) => t.marks['dashboard:first-figures']).filter((v): v is number => v !== undefined);
@@ -418,7 +430,7 @@ async function run({ seed: runSeed, scratchDir, log }: PartContext): Promise<Par
         `Chromium ${browser.version()} headless (playwright-core, /usr/bin/chromium), ${desktop.width}x${desktop.height}, en-US, UTC; every page load in a new browser context (empty cache, new connections), signed in through POST /api/session`,
         `JavaScript: every script response the page received until the network was idle for 500 ms, gzipped at level ${budgetGzipLevel} (KB = 1000 bytes); baseline /login, the sign-in page (preact and the session client only)`,
         `First render: ${renderSamples} samples per page after one unmeasured round, pages in turn; the time from navigation start to the first animation frame after the DOM holds the data: /ops the nine tiles with values and the ${opsCharts} time charts drawn, /ops/calls a call row, a call's page its transcript turns, /dashboard the ten tiles and both 30-day charts; baseline: /login's form (the same stack, no API data)`,
-        `Flatness: /ops with Playwright's clock installed; each update runs the page's clock a second at a time until its next /api/ops/live poll (every ${livePollMs / 1000} s of page time) has answered, so the 10 s series poll and the 1 s freshness tick run as they would; one new call ingested every 10 updates so the figures move; samples after ${warmupUpdates} warm-up updates (the baseline), every ${flatnessSampleEvery} updates and at the end, each after two forced GCs (CDP HeapProfiler.collectGarbage, then Performance.getMetrics); uPlot instances are the .uplot roots in the document. Flat means: uPlot instances equal, DOM nodes and listeners within 2%, JS heap within 10% of the baseline`,
+        `Flatness: /ops with Playwright's clock installed; each update runs the page's clock a second at a time until its next /api/ops/live poll (every ${livePollMs / 1000} s of page time) has answered, so the 10 s series poll and the 1 s freshness tick run as they would; one new call ingested every 10 updates so the figures move; samples after ${warmupUpdates} warm-up updates (the baseline), every ${flatnessSampleEvery} updates and at the end, each after two forced GCs (CDP HeapProfiler.collectGarbage, then Performance.getMetrics); uPlot instances are the .uplot roots in the document. Flat means: uPlot instances equal, DOM nodes and listeners within 2%, JS heap within 10% of the baseline and within 5% over the second half of the run`,
       ],
       figures,
       notes: [
