@@ -28,7 +28,10 @@ import { liveRoutes } from './routes/ops/live.ts';
 import { pageRoutes } from './routes/pages.ts';
 import { recordingPlaybackRoutes, recordingUploadRoutes } from './routes/recordings.ts';
 import { sessionRoutes } from './routes/session.ts';
+import { databaseUnavailable } from './db/unavailable.ts';
 
+/** How soon a client may try again when Postgres is out of reach (flushes retry on their own). */
+const databaseRetryAfterSeconds = 5;
 /** Dashboard API bodies are small; ingestion sets its own, larger limit. */
 const apiBodyLimitBytes = 64 * 1024;
 
@@ -37,6 +40,10 @@ export function createApp() {
 
   app.onError((error, c) => {
     if (error instanceof ApiError) return errorResponse(c, error);
+    if (databaseUnavailable(error)) {
+      console.error('database unavailable', c.req.method, new URL(c.req.url).pathname, error);
+      return errorResponse(c, new ApiError('service_unavailable', 'The database is out of reach for a moment; try again shortly.'), { 'retry-after': String(databaseRetryAfterSeconds) });
+    }
     console.error('unhandled error', c.req.method, new URL(c.req.url).pathname, error);
     return errorResponse(c, new ApiError('internal', 'Something went wrong on our side; it has been logged.'));
   });

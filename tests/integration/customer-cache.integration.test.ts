@@ -106,6 +106,11 @@ describe('customer metrics cache', () => {
       expect(days.status).toBe(200);
       expect(days.headers.get('x-switchboard-stale')).toBe('true');
       expect(await days.json()).toEqual(freshDays);
+      // What has no cached copy says the database is out of reach, and when to try again.
+      const calls = await fetch(`${stack.baseUrl}/api/customer/calls`, { headers: { authorization: `Bearer ${customerToken}` } });
+      expect(calls.status).toBe(503);
+      expect(calls.headers.get('retry-after')).toBe('5');
+      expect(((await calls.json()) as { error: { code: string } }).error.code).toBe('service_unavailable');
     } finally {
       pgProxy.restore();
     }
