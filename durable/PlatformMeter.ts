@@ -32,6 +32,8 @@ import {
   type TenantSnapshot,
 } from './platform/live-view.ts';
 import { RequestDurationsStore } from './platform/request-durations-store.ts';
+import { ServiceHealthStore, type RefreshOutcome } from './platform/service-health-store.ts';
+import type { CacheReadCounts } from '../workers/metrics/cache-read-tally.ts';
 import { StoredBuckets } from './stored-buckets.ts';
 
 const bucketRetentionMs = hourWindowMs + 5 * 60_000;
@@ -43,6 +45,7 @@ export class PlatformMeter extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   private readonly conditions: ConditionTracker;
   private readonly requestDurations: RequestDurationsStore;
+  private readonly serviceHealth: ServiceHealthStore;
   private readonly liveBuckets: StoredBuckets;
   private alarmScheduled: boolean | null = null;
   private appliedSeqs: Map<string, number> | null = null;
@@ -54,6 +57,7 @@ export class PlatformMeter extends DurableObject<Env> {
     this.sql = ctx.storage.sql;
     this.conditions = new ConditionTracker(this.sql);
     this.requestDurations = new RequestDurationsStore(this.sql);
+    this.serviceHealth = new ServiceHealthStore(this.sql);
     this.sql.exec(`
       CREATE TABLE IF NOT EXISTS applied_reports (customer_id TEXT PRIMARY KEY, seq INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS tenant_snapshots (customer_id TEXT PRIMARY KEY, as_of_ms INTEGER NOT NULL, data TEXT NOT NULL);
@@ -224,9 +228,17 @@ export class PlatformMeter extends DurableObject<Env> {
     };
   }
 
-  /** Adds a Worker isolate's batch of request durations to the running totals. */
-  recordRequestDurations(batch: RequestDurations[]): void {
-    this.ctx.storage.transactionSync(() => this.requestDurations.add(batch));
+  /** Adds a Worker isolate's batch of request durations and cache reads to the running totals. */
+  recordWorkerHealth({ requestDurations, cacheReads }: { requestDurations: RequestDurations[]; cacheReads: CacheReadCounts | null }): void {
+    this.ctx.storage.transactionSync(() => {
+      this.requestDurations.add(requestDurations);
+      if (cacheReads) this.serviceHealth.addCacheReads(cacheReads);
+    });
+  }
+
+  /** Counts one customer metrics refresh (the hourly cron's or POST /api/ops/refresh's). */
+  recordRefresh(outcome: RefreshOutcome): void {
+    this.serviceHealth.addRefresh(outcome);
   }
 
   /** Everything GET /metrics exposes, read at one `nowMs`. */
@@ -241,6 +253,7 @@ export class PlatformMeter extends DurableObject<Env> {
       // A snapshot stored before meters reported their buffer has none; it is replaced on the meter's next report.
       eventBuffers: snapshots.flatMap(({ customerId, snapshot }) => (snapshot.eventBuffer ? [{ customerId, ...snapshot.eventBuffer }] : [])),
       requestDurations: this.requestDurations.all(),
+      ...this.serviceHealth.view(),
     };
   }
 

@@ -11,5 +11,5 @@ const app = createApp();
 
 export default {
   fetch: app.fetch,
-  scheduled: (controller, env, ctx) => ctx.waitUntil(handleScheduled(controller, env)),
+  scheduled: (controller, env, ctx) => ctx.waitUntil(handleScheduled(controller, env, ctx)),
 } satisfies ExportedHandler<Env>;

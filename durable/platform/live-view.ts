@@ -4,6 +4,7 @@ import type { LiveBucket, ProviderHealth, Quantiles, RateMetrics } from '../../a
 import type { CustomerFlag } from '../../analytics/load.ts';
 import type { Rate } from '../../analytics/rate.ts';
 import type { RequestDurations } from '../../analytics/request-durations.ts';
+import type { ServiceHealth } from './service-health-store.ts';
 
 /** One customer's live values, for all its regions (`*`) or one region. */
 export interface TenantLiveRow {
@@ -84,6 +85,8 @@ export interface PlatformMetricsView {
   regions: LiveView[];
   eventBuffers: CustomerEventBuffer[];
   requestDurations: RequestDurations[];
+  cacheReads: ServiceHealth['cacheReads'];
+  refreshes: ServiceHealth['refreshes'];
 }
 
 export type { Quantiles };

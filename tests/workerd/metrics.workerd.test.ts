@@ -237,4 +237,33 @@ describe('GET /metrics', () => {
     expect(buckets.length).toBe(12);
     expect(buckets).toEqual([...buckets].sort((a, b) => a - b));
   });
+  it('counts customer metrics refreshes and how the cache answered customer reads', async () => {
+    const reader = uniqueCustomerId('metrics-cache');
+    expect((await call('/api/ops/customers', { method: 'POST', token: operator, json: { id: reader } })).status).toBe(201);
+    const refreshes = 'switchboard_customer_metrics_refresh_duration_seconds_count';
+    const hits = 'switchboard_customer_cache_reads_total{result="hit"}';
+    const misses = 'switchboard_customer_cache_reads_total{result="miss"}';
+    const before = (await scrape(operator)).text;
+    const count = (text: string, series: string) => sampleValue(text, series) ?? 0;
+
+    expect((await call('/api/ops/refresh', { method: 'POST', token: operator })).status).toBe(200);
+    const token = await customerToken(reader);
+    // A cold key read from Postgres, then the same figures from Redis.
+    for (let i = 0; i < 2; i++) expect((await call('/api/customer/overview', { token })).status).toBe(200);
+
+    let text = '';
+    // Cache counts travel with the isolate's request durations, at most every 5 s, on the back of a request.
+    await waitUntil(
+      async () => {
+        text = (await scrape(operator)).text;
+        return count(text, refreshes) > count(before, refreshes) && count(text, hits) > count(before, hits) && count(text, misses) > count(before, misses);
+      },
+      'the refresh, the cold read and the cached read are counted',
+      15_000,
+    );
+    expect(count(text, refreshes) - count(before, refreshes)).toBe(1);
+    expect(count(text, 'switchboard_customer_metrics_refresh_age_seconds')).toBeLessThan(60);
+    const reads = ['hit', 'miss', 'stale', 'bypass', 'error'].reduce((sum, result) => sum + count(text, `switchboard_customer_cache_reads_total{result="${result}"}`), 0);
+    expect(sampleValue(text, 'switchboard_customer_cache_hit_ratio')).toBeCloseTo(count(text, hits) / reads, 10);
+  });
 });

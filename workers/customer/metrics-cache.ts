@@ -3,6 +3,7 @@
 // and stale-if-error: a longer-lived last good copy is served, marked stale, while Postgres is
 // down. With Redis down, reads go straight to Postgres.
 import type { Redis } from '@upstash/redis/cloudflare';
+import { isolateCacheReadTally, type CacheReadTally } from '../metrics/cache-read-tally.ts';
 
 export const freshTtlSeconds = 3600;
 export const lastGoodTtlSeconds = 7 * 24 * 3600;
@@ -20,8 +21,11 @@ export const cachedCustomersSet = 'sb:v1:cached-customer-keys';
 
 export interface CacheOutcome<T> {
   value: T;
-  source: 'cache' | 'database' | 'stale';
+  /** bypass: read from Postgres without Redis (out of reach, or not configured). */
+  source: 'cache' | 'database' | 'stale' | 'bypass';
 }
+
+const tallyResult = { cache: 'hit', database: 'miss', stale: 'stale', bypass: 'bypass' } as const;
 
 const inFlight = new Map<string, Promise<unknown>>();
 
@@ -43,13 +47,25 @@ async function store(redis: Redis, key: string, value: unknown): Promise<void> {
  * The cached value of `key`, else `load()` once (per isolate, and across isolates through a short
  * Redis lock), stored for the next readers. When `load` fails the last good copy is answered.
  */
-export async function cachedRead<T>(redis: Redis | null, key: string, load: () => Promise<T>): Promise<CacheOutcome<T>> {
+export async function cachedRead<T>(redis: Redis | null, key: string, load: () => Promise<T>, tally: CacheReadTally = isolateCacheReadTally): Promise<CacheOutcome<T>> {
+  try {
+    const outcome = await readThrough(redis, key, load);
+    // Without Redis every read is a database read, single-flight within the isolate only.
+    tally.count(redis === null ? 'bypass' : tallyResult[outcome.source]);
+    return outcome;
+  } catch (error) {
+    tally.count('error');
+    throw error;
+  }
+}
+
+async function readThrough<T>(redis: Redis | null, key: string, load: () => Promise<T>): Promise<CacheOutcome<T>> {
   if (redis) {
     try {
       const hit = await readJson<T>(redis, key);
       if (hit !== null) return { value: hit, source: 'cache' };
     } catch {
-      return { value: await load(), source: 'database' };
+      return { value: await load(), source: 'bypass' };
     }
   }
   const running = inFlight.get(key) as Promise<CacheOutcome<T>> | undefined;

@@ -1,15 +1,16 @@
 // Switchboard's own health as Prometheus metric families: whether accepted events are reaching
-// Postgres (the TenantMeters' durable buffers) and how long the Worker takes to answer. Rollup
-// refresh duration and cache hit ratio belong here too once the hourly rollups measure them; until
-// then they are not exposed rather than exposed as zeros.
+// Postgres (the TenantMeters' durable buffers), how long the Worker takes to answer, how often the
+// customer metrics cache answers, and how long the customer metrics refresh takes.
 import type { PlatformMetricsView } from '../../durable/platform/live-view.ts';
+import { cacheReadResults } from './cache-read-tally.ts';
 import { histogramSamples, type MetricFamily } from './exposition.ts';
 
 function ageSeconds(nowMs: number, sinceMs: number | null): number {
   return sinceMs === null ? 0 : Math.max(0, nowMs - sinceMs) / 1000;
 }
 
-export function healthMetricFamilies({ nowMs, eventBuffers, requestDurations }: Pick<PlatformMetricsView, 'nowMs' | 'eventBuffers' | 'requestDurations'>): MetricFamily[] {
+export function healthMetricFamilies({ nowMs, eventBuffers, requestDurations, cacheReads, refreshes }: Pick<PlatformMetricsView, 'nowMs' | 'eventBuffers' | 'requestDurations' | 'cacheReads' | 'refreshes'>): MetricFamily[] {
+  const cacheReadTotal = cacheReadResults.reduce((sum, result) => sum + cacheReads[result], 0);
   const oldest = eventBuffers.reduce<number | null>((min, b) => (b.oldestReceivedMs === null ? min : Math.min(min ?? Infinity, b.oldestReceivedMs)), null);
   const customer = (customerId: string) => ({ customer: customerId });
   return [
@@ -59,6 +60,36 @@ export function healthMetricFamilies({ nowMs, eventBuffers, requestDurations }: 
           { bounds: entry.histogram.bounds, counts: entry.histogram.counts, sum: entry.histogram.sumSeconds },
         ),
       ),
+    },
+    {
+      name: 'switchboard_customer_cache_reads_total',
+      help: 'Customer metrics reads by how the cache answered: hit (Redis), miss (Postgres, then cached), stale (last good copy, Postgres failing), bypass (Redis out of reach or not configured), error (nothing to answer with).',
+      type: 'counter',
+      samples: cacheReadResults.map((result) => ({ labels: { result }, value: cacheReads[result] })),
+    },
+    {
+      name: 'switchboard_customer_cache_hit_ratio',
+      help: 'Customer metrics reads answered from Redis, over all reads counted so far; 0 before the first read. For a recent ratio use rate() of switchboard_customer_cache_reads_total.',
+      type: 'gauge',
+      samples: [{ value: cacheReadTotal === 0 ? 0 : cacheReads.hit / cacheReadTotal }],
+    },
+    {
+      name: 'switchboard_customer_metrics_refresh_duration_seconds',
+      help: 'Time a successful customer metrics refresh (rollups, overview windows, materialized views, cache invalidation) took, hourly cron and POST /api/ops/refresh alike.',
+      type: 'histogram',
+      samples: histogramSamples({}, { bounds: refreshes.durations.bounds, counts: refreshes.durations.counts, sum: refreshes.durations.sumSeconds }),
+    },
+    {
+      name: 'switchboard_customer_metrics_refresh_failures_total',
+      help: 'Customer metrics refreshes that failed (the figures customers see stay as of the last success).',
+      type: 'counter',
+      samples: [{ value: refreshes.failures }],
+    },
+    {
+      name: 'switchboard_customer_metrics_refresh_age_seconds',
+      help: 'Time since the last successful customer metrics refresh finished; 0 before the first.',
+      type: 'gauge',
+      samples: [{ value: ageSeconds(nowMs, refreshes.lastSuccessMs) }],
     },
   ];
 }

@@ -2,6 +2,7 @@
 // per-request cost is two clock reads, one map lookup and a bucket increment: durations are added
 // up per (route, method, status class) in isolate memory and sent to the PlatformMeter at most
 // once every few seconds, in the background of whichever request is answered when one is due.
+// The customer metrics cache's read counts of the isolate travel with them.
 //
 // Workers advance their clock only across I/O, so a duration is the request's time waiting on
 // Postgres, Redis, Durable Objects and the network, which is what makes a route slow here. A batch
@@ -12,13 +13,14 @@ import { routePath } from 'hono/route';
 import { statusClass } from '../../analytics/request-durations.ts';
 import { platformMeter } from '../../durable/PlatformMeter.ts';
 import type { AppEnv } from '../env.ts';
+import { isolateCacheReadTally, type CacheReadTally } from './cache-read-tally.ts';
 import { RequestTimingBatch } from './request-timing-batch.ts';
 
 const knownMethods = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
 const isolateBatch = new RequestTimingBatch();
 
-export function measureRequests(batch: RequestTimingBatch = isolateBatch): MiddlewareHandler<AppEnv> {
+export function measureRequests(batch: RequestTimingBatch = isolateBatch, cacheReads: CacheReadTally = isolateCacheReadTally): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const startedMs = performance.now();
     await next();
@@ -32,7 +34,7 @@ export function measureRequests(batch: RequestTimingBatch = isolateBatch): Middl
     if (due) {
       c.executionCtx.waitUntil(
         platformMeter(c.env)
-          .recordRequestDurations(due)
+          .recordWorkerHealth({ requestDurations: due, cacheReads: cacheReads.take() })
           .catch((error: unknown) => console.error('request durations not recorded', error)),
       );
     }

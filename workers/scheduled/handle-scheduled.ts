@@ -6,14 +6,13 @@ import { openRedis } from '../cache/redis.ts';
 import { openDatabase } from '../db/client.ts';
 import { retentionCronActor, runRetention } from '../lifecycle/retention.ts';
 import { dailyHousekeepingCron, hourlyRefreshCron } from './cron-schedule.ts';
-import { refreshCustomerMetrics } from './refresh-customer-metrics.ts';
+import { recordedRefresh } from './recorded-refresh.ts';
 
-
-export async function handleScheduled(controller: ScheduledController, env: Env): Promise<void> {
+export async function handleScheduled(controller: ScheduledController, env: Env, ctx: Pick<ExecutionContext, 'waitUntil'>): Promise<void> {
   const database = openDatabase(env);
   try {
     if (controller.cron === hourlyRefreshCron) {
-      const report = await refreshCustomerMetrics({ db: database.db, redis: openRedis(env) });
+      const report = await recordedRefresh({ env, db: database.db, redis: openRedis(env), waitUntil: (work) => ctx.waitUntil(work) });
       console.log('customer metrics refreshed', JSON.stringify(report));
     } else if (controller.cron === dailyHousekeepingCron) {
       // Next month's partition always exists before its first event.

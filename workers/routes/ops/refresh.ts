@@ -3,9 +3,9 @@ import { Hono } from 'hono';
 import { openRedis } from '../../cache/redis.ts';
 import { requestDatabase } from '../../db/request-database.ts';
 import type { AppEnv } from '../../env.ts';
-import { refreshCustomerMetrics } from '../../scheduled/refresh-customer-metrics.ts';
+import { recordedRefresh } from '../../scheduled/recorded-refresh.ts';
 
 export const refreshRoutes = new Hono<AppEnv>().post('/refresh', async (c) => {
-  const report = await refreshCustomerMetrics({ db: requestDatabase(c), redis: openRedis(c.env) });
+  const report = await recordedRefresh({ env: c.env, db: requestDatabase(c), redis: openRedis(c.env), waitUntil: (work) => c.executionCtx.waitUntil(work) });
   return c.json(report, 200, { 'cache-control': 'no-store' });
 });
