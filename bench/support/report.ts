@@ -3,6 +3,7 @@
 // from that file.
 import type { MachineInfo } from './machine.ts';
 import { ratioOf, verdictOf, type Figure, type PartResult, type Target } from './part.ts';
+import { renderCapacity } from './capacity.ts';
 
 export interface PartRecord extends PartResult {
   name: string;
@@ -93,5 +94,6 @@ export function renderBenchmarks(results: ResultsFile): string {
     if (newest && machineLine(part.machine) !== machineLine(newest.machine)) out.push(`Machine: ${machineLine(part.machine)}.`);
     out.push('', ...part.setup.map((line) => `- ${line}`), '', markdownTable(part.figures), '', '### What bounds it', '', ...part.notes.map((note) => `- ${note}`), '');
   }
+  out.push(...renderCapacity(results.parts));
   return out.join('\n');
 }
