@@ -32,7 +32,8 @@ import {
   type TenantSnapshot,
 } from './platform/live-view.ts';
 import { RequestDurationsStore } from './platform/request-durations-store.ts';
-import { ServiceHealthStore, type RefreshOutcome } from './platform/service-health-store.ts';
+import type { RefreshOutcome } from './platform/service-health.ts';
+import { ServiceHealthStore } from './platform/service-health-store.ts';
 import type { CacheReadCounts } from '../workers/metrics/cache-read-tally.ts';
 import { StoredBuckets } from './stored-buckets.ts';
 

@@ -4,7 +4,7 @@ import type { LiveBucket, ProviderHealth, Quantiles, RateMetrics } from '../../a
 import type { CustomerFlag } from '../../analytics/load.ts';
 import type { Rate } from '../../analytics/rate.ts';
 import type { RequestDurations } from '../../analytics/request-durations.ts';
-import type { ServiceHealth } from './service-health-store.ts';
+import type { ServiceHealth } from './service-health.ts';
 
 /** One customer's live values, for all its regions (`*`) or one region. */
 export interface TenantLiveRow {

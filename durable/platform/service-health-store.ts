@@ -1,29 +1,9 @@
 // The PlatformMeter's running totals of Switchboard's own work besides request durations: how the
 // customer metrics cache answered, and how long the customer metrics refreshes took. Kept in its
 // SQLite storage so the counters Prometheus reads only ever grow, across evictions and restarts.
-import { addDurations, emptyDurationHistogram, observeDuration, type DurationHistogram } from '../../analytics/request-durations.ts';
+import { addDurations, emptyDurationHistogram, observeDuration } from '../../analytics/request-durations.ts';
 import { addCacheReads, noCacheReads, type CacheReadCounts } from '../../workers/metrics/cache-read-tally.ts';
-
-/** Seconds: a refresh that only catches up an hour takes well under a second, a backlog minutes. */
-export const refreshDurationBoundsSeconds: readonly number[] = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
-
-export interface RefreshOutcome {
-  seconds: number;
-  ok: boolean;
-  finishedMs: number;
-}
-
-export interface RefreshTotals {
-  /** Successful refreshes only: a failed one says nothing about how long the work takes. */
-  durations: DurationHistogram;
-  failures: number;
-  lastSuccessMs: number | null;
-}
-
-export interface ServiceHealth {
-  cacheReads: CacheReadCounts;
-  refreshes: RefreshTotals;
-}
+import { refreshDurationBoundsSeconds, type RefreshOutcome, type RefreshTotals, type ServiceHealth } from './service-health.ts';
 
 const cacheReadsKey = 'cache_reads';
 const refreshesKey = 'refreshes';
