@@ -30,6 +30,20 @@ export function billedAmountMicros(providerCostMicros: bigint, durationMs: bigin
   return markedUp + divideCeil(durationMs, msPerMinute) * card.feePerMinuteMicros;
 }
 
+/** The largest amount a stored money column (Postgres bigint) holds: 2^63 - 1 micro-USD. */
+export const maxStoredMicros = 2n ** 63n - 1n;
+
+/**
+ * The billed amount of a call.ended, or null when it could not be stored exactly. Each cost line
+ * may be up to 2^53 - 1 and a rate card may carry a large fee, so a valid event can still bill
+ * past what a bigint holds; such an event is refused rather than left to fail every flush.
+ */
+export function storableBilledAmount(costLinesMicros: readonly number[], durationMs: number, card: RateCard): bigint | null {
+  const providerCost = costLinesMicros.reduce((sum, micros) => sum + BigInt(micros), 0n);
+  const billed = billedAmountMicros(providerCost, BigInt(durationMs), card);
+  return billed <= maxStoredMicros ? billed : null;
+}
+
 /** round_half_up for any sign: halves go toward +infinity (an invoice total may be a credit). */
 export function divideRoundHalfUpSigned(numerator: bigint, denominator: bigint): bigint {
   if (denominator <= 0n) throw new RangeError('divideRoundHalfUpSigned takes a positive denominator');

@@ -13,6 +13,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import { hourWindowMs, liveAsOf, rateMetrics, rateWindowMs } from '../analytics/live-window.ts';
 import { effectiveNormalCallsPerHour, loadRatio, noisyLoadRatio } from '../analytics/load.ts';
+import { maxStoredMicros, storableBilledAmount } from '../analytics/money.ts';
 import { openDatabase } from '../workers/db/client.ts';
 import { storeEventBatch, type StoredEventInput } from '../workers/db/event-store.ts';
 import type { SwitchboardEvent } from '../workers/ingest/event-schema.ts';
@@ -172,6 +173,10 @@ export class TenantMeter extends DurableObject<Env> {
         if (event.type === 'call.ended') {
           if (ended.has(event.call_id)) {
             rejected.push({ index, path: 'type', message: 'call already ended: the first call.ended of a call is authoritative' });
+            continue;
+          }
+          if (storableBilledAmount(event.cost.map((line) => line.cost_micros), event.duration_ms, rateCardAt(this.config, Date.parse(event.ts))) === null) {
+            rejected.push({ index, path: 'cost', message: `under the customer's rate card this call would bill more than ${maxStoredMicros} micro-USD, the most an amount can hold` });
             continue;
           }
           ended.add(event.call_id);

@@ -1,7 +1,7 @@
 // Property tests of the money arithmetic (analytics/money.ts) with fast-check, fixed seed.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { allocateLargestRemainder, billedAmountMicros, divideRoundHalfUpSigned, type AllocationItem } from '../../analytics/money.ts';
+import { allocateLargestRemainder, billedAmountMicros, divideRoundHalfUpSigned, maxStoredMicros, storableBilledAmount, type AllocationItem } from '../../analytics/money.ts';
 
 const seed = 20261127;
 const runs = 2_000;
@@ -86,6 +86,28 @@ describe('billedAmountMicros', () => {
       }),
       { seed, numRuns: runs },
     );
+  });
+});
+
+describe('storableBilledAmount', () => {
+  const max = Number.MAX_SAFE_INTEGER;
+
+  it('bills the largest single cost line the contract allows, with the default card', () => {
+    // 9,007,199,254,740,991 * 1.2 = 10,808,639,105,689,189.2, rounded half up; 1 minute at 10,000.
+    expect(storableBilledAmount([max, 0], 60_000, { markupBps: 2_000, feePerMinuteMicros: 10_000n })).toBe(10_808_639_105_689_189n + 10_000n);
+  });
+
+  it('refuses a call whose lines add up past what a bigint column holds', () => {
+    // 1,024 lines of 2^53 - 1 are 2^63 - 1,024 before the markup; 20% more is past 2^63 - 1.
+    expect(storableBilledAmount(Array.from({ length: 1_024 }, () => max), 0, { markupBps: 0, feePerMinuteMicros: 0n })).toBe(2n ** 63n - 1_024n);
+    expect(storableBilledAmount(Array.from({ length: 1_024 }, () => max), 0, { markupBps: 2_000, feePerMinuteMicros: 0n })).toBeNull();
+  });
+
+  it('refuses a fee per minute that bills past a bigint over a long call, and takes the exact edge', () => {
+    const minutes = 150_119_987_580n; // the started minutes in 2^53 - 1 ms
+    const fee = maxStoredMicros / minutes;
+    expect(storableBilledAmount([], max, { markupBps: 0, feePerMinuteMicros: fee })).toBe(fee * minutes);
+    expect(storableBilledAmount([], max, { markupBps: 0, feePerMinuteMicros: fee + 1n })).toBeNull();
   });
 });
 

@@ -93,6 +93,28 @@ describe('POST /v1/events', () => {
     expect(calls).toEqual([{ status: 'completed' }]);
   });
 
+  it('refuses a call.ended that would bill past what an amount can hold, and stores the rest of the batch', async () => {
+    const token = await operatorToken();
+    const customerId = uniqueCustomerId('overflow');
+    // The largest fee a rate card takes: 2^53 - 1 micro-USD a minute.
+    expect((await call('/api/ops/customers', { method: 'POST', token, json: { id: customerId, fee_per_minute_micros: Number.MAX_SAFE_INTEGER } })).status).toBe(201);
+    const key = (await (await call('/api/ops/ingest-keys', { method: 'POST', token, json: { customer_id: customerId } })).json<{ key: string }>()).key;
+    const cost = [{ component: 'llm', provider: 'acme', quantity: 1, unit: 'call', cost_micros: 1_000 }];
+    const base = exampleEvents({ customerId, callId: 'long', now: new Date() })['call.ended'];
+    // 2^53 - 1 ms is 150,119,987,580 started minutes: times the fee, far past 2^63 - 1.
+    const endless = { ...base, cost, duration_ms: Number.MAX_SAFE_INTEGER };
+    const minute = { ...exampleEvents({ customerId, callId: 'minute', now: new Date() })['call.ended'], cost, duration_ms: 60_000 };
+    const response = await send(key, [endless, minute]);
+    expect(response.status).toBe(202);
+    const body = await response.json<IngestBody>();
+    expect(body).toMatchObject({ accepted: 1, duplicates: 0, rejected: 1 });
+    expect(body.errors).toEqual([{ index: 0, path: 'cost', message: expect.stringContaining('9223372036854775807 micro-USD') }]);
+    // The batch flushes: 1,000 with the default 20% markup is 1,200, plus one minute at the fee.
+    expect(await runDurableObjectAlarm(meter(customerId))).toBe(true);
+    expect(await runInDurableObject(meter(customerId), (instance: TenantMeter) => instance.flushStatus())).toMatchObject({ remaining: 0, failedAttempts: 0 });
+    expect(await storedRows('SELECT call_id, billed_micros::text AS billed FROM calls WHERE customer_id = $1', [customerId])).toEqual([{ call_id: 'minute', billed: '9007199254742191' }]);
+  });
+
   it('rejects a second call.ended within one batch by its index, and again when re-sent later', async () => {
     const { customerId, key } = await newCustomerWithKey('ended-batch');
     const ended = exampleEvents({ customerId, callId: 'call-eb', now: new Date() })['call.ended'];
