@@ -132,6 +132,34 @@ describe.each([
     await waitUntil(() => upstream.activeConnections() === 0, 'the upstream connection is closed');
   });
 
+  test('holds clients past its connection limit in a queue, as a pooler does, and answers every one', async () => {
+    const limited = await startNeonWsProxy({ allowedTargets: [address], maxConnections: 2 });
+    const previous = neonConfig.wsProxy;
+    neonConfig.wsProxy = (host, port) => `${limited.hostPort}/v1?address=${host}:${port}`;
+    let most = 0;
+    const watch = setInterval(() => (most = Math.max(most, upstream.activeConnections())), 2);
+    try {
+      const clients = [1, 2, 3, 4, 5, 6, 7, 8];
+      const answers = await Promise.all(
+        clients.map(async (n) => {
+          const pool = new Pool({ connectionString: proxiedUrl, max: 1 });
+          try {
+            return (await pool.query<{ n: number }>('SELECT $1::int AS n, pg_sleep(0.05)', [n])).rows[0]?.n;
+          } finally {
+            await pool.end();
+          }
+        }),
+      );
+      expect(answers).toEqual(clients);
+      expect(most).toBeGreaterThan(0);
+      expect(most).toBeLessThanOrEqual(2);
+    } finally {
+      clearInterval(watch);
+      neonConfig.wsProxy = previous;
+      await limited.stop();
+    }
+  });
+
   test('refuses a target that is not allowed, without connecting to it', async () => {
     const socket = new WebSocket(`ws://${proxy.hostPort}/v1?address=127.0.0.1:5433`);
     const status = await new Promise<number>((resolve, reject) => {
