@@ -14,7 +14,7 @@ import { DurableObject } from 'cloudflare:workers';
 import { hourWindowMs, liveAsOf, rateMetrics, rateWindowMs } from '../analytics/live-window.ts';
 import { effectiveNormalCallsPerHour, loadRatio, noisyLoadRatio } from '../analytics/load.ts';
 import { maxStoredMicros, storableBilledAmount } from '../analytics/money.ts';
-import { openDatabase } from '../workers/db/client.ts';
+import { openDatabase, type DatabaseHandle } from '../workers/db/client.ts';
 import { storeEventBatch, type StoredEventInput } from '../workers/db/event-store.ts';
 import type { SwitchboardEvent } from '../workers/ingest/event-schema.ts';
 import type { ValidEvent } from '../workers/ingest/parse-batch.ts';
@@ -47,6 +47,12 @@ export const reportHeartbeatMs = 30_000;
 const loadWindowMs = 15 * 60_000;
 /** Thresholds change rarely; a meter re-reads them from the AlertDesk at most this often. */
 const thresholdsCacheMs = 60_000;
+/**
+ * A busy tenant keeps its Postgres connection from one flush to the next: a new connection costs
+ * the server a backend and a cold plan of ingest_events(), about five times a small flush's own
+ * work. One unused this long is closed, so quiet tenants hold no connection.
+ */
+const keepDatabaseOpenMs = 3_000;
 
 export interface LoadSignal {
   as_of: string;
@@ -90,6 +96,7 @@ export class TenantMeter extends DurableObject<Env> {
   /** What the PlatformMeter last accepted from this instance: the snapshot's values and when. */
   private lastReport: { values: string; atMs: number } | null = null;
   private config: MeterConfig | null = null;
+  private database: { handle: DatabaseHandle; lastUsedMs: number } | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -230,6 +237,19 @@ export class TenantMeter extends DurableObject<Env> {
     else if (this.live.isActive(nowMs) || this.conditions.anyUnhealthy()) next.push(nowMs + liveTickMs);
     if (next.length > 0) await this.ctx.storage.setAlarm(Math.min(...next));
     else await this.ctx.storage.deleteAlarm();
+    if (this.database && !this.flushing && (next.length === 0 || nowMs - this.database.lastUsedMs >= keepDatabaseOpenMs)) this.closeDatabase();
+  }
+
+  private flushDatabase(nowMs: number): DatabaseHandle {
+    this.database ??= { handle: openDatabase(this.env), lastUsedMs: nowMs };
+    this.database.lastUsedMs = nowMs;
+    return this.database.handle;
+  }
+
+  private closeDatabase(): void {
+    const open = this.database;
+    this.database = null;
+    if (open) this.ctx.waitUntil(open.handle.close().catch(() => {}));
   }
 
   private async scheduleAlarm(atMs: number): Promise<void> {
@@ -248,7 +268,7 @@ export class TenantMeter extends DurableObject<Env> {
 
   private async flushOnce(nowMs: number): Promise<FlushReport> {
     let flushed = 0;
-    const database = openDatabase(this.env);
+    const database = this.flushDatabase(nowMs);
     try {
       while (this.buffered > 0) {
         const rows = this.sql
@@ -269,9 +289,10 @@ export class TenantMeter extends DurableObject<Env> {
       this.failedAttempts += 1;
       this.lastError = error instanceof Error ? error.message : String(error);
       this.flushRetryAtMs = nowMs + flushRetryDelayMs(this.failedAttempts);
+      // The next attempt starts from a fresh connection: this one may be what failed.
+      this.closeDatabase();
     } finally {
       this.saveState();
-      this.ctx.waitUntil(database.close().catch(() => {}));
     }
     return { flushed, remaining: this.buffered, failedAttempts: this.failedAttempts, lastError: this.lastError };
   }
