@@ -53,10 +53,17 @@ interface KindMeasurement {
   /** workerd CPU time per accepted event while the load ran: unlike rates, hardly moved by other work on the machine. */
   workerdCpuMsPerEvent: number;
   profile: ProfileTimes;
+  /** Database growth over the load (rows, indexes, TOAST) per event stored. */
+  bytesPerEvent: number;
   raw: { eventsPerSecond: number; seconds: number; stored: number };
 }
 
 const customerIds = Array.from({ length: customerCount }, (_, i) => `ingest-${i}`);
+
+async function databaseBytes(client: pg.Client): Promise<number> {
+  const result = await client.query<{ bytes: string }>('SELECT pg_database_size(current_database())::text AS bytes');
+  return Number(result.rows[0]?.bytes ?? 0);
+}
 
 async function countRows(client: pg.Client): Promise<number> {
   const result = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM event_keys');
@@ -141,6 +148,7 @@ async function measureOn(kind: PostgresKind, context: PartContext): Promise<Kind
     }
     const warmRows = customerIds.length * 50;
     await waitForRows(client, warmRows, 60_000, 50);
+    const bytesBefore = await databaseBytes(client);
 
     context.log(`${postgresLabels[kind]}: ${clients} clients x ${batchSize}-event batches for ${loadMs / 1000} s`);
     const config: LoadConfig = { baseUrl: bench.stack.baseUrl, keys, customers: customerIds, seed, batchSize, customersPerBatch: 1, clients, durationMs: loadMs, firstIndex: 0 };
@@ -169,6 +177,7 @@ async function measureOn(kind: PostgresKind, context: PartContext): Promise<Kind
     const lastAnsweredMs = Math.max(...records.map((r) => r.answeredMs));
     const allRowsMs = await waitForRows(client, warmRows + accepted, drainDeadlineMs, 100);
     const cpuDrainEnd = sampleCpu();
+    const bytesPerEvent = ((await databaseBytes(client)) - bytesBefore) / accepted;
     context.log(`${postgresLabels[kind]}: ${accepted} events accepted, all in Postgres ${((allRowsMs - lastAnsweredMs) / 1000).toFixed(1)} s after the last 202`);
 
     const acceptedBy = (atMs: number) => acceptedRecords.filter((r) => r.answeredMs <= atMs).reduce((sum, r) => sum + r.accepted, 0);
@@ -193,6 +202,7 @@ async function measureOn(kind: PostgresKind, context: PartContext): Promise<Kind
       drainCores: coresUsed(cpuLoadEnd, cpuDrainEnd),
       workerdCpuMsPerEvent: ((cpuLoadEnd.seconds.workerd - cpuStart.seconds.workerd) * 1000) / accepted,
       profile,
+      bytesPerEvent,
     };
     acceptedEvents = acceptedRecords
       .sort((a, b) => a.index - b.index)
@@ -236,6 +246,7 @@ function kindFigures(m: KindMeasurement): Figure[] {
     { label: `${on}: CPU under load, everything else on the machine`, value: m.cores.others, unit: 'cores' },
     { label: `${on}: CPU under load, whole machine`, value: m.cores.machine, unit: 'cores' },
     { label: `${on}: workerd CPU per accepted event`, value: m.workerdCpuMsPerEvent, unit: 'ms' },
+    { label: `${on}: Postgres bytes per stored event`, value: m.bytesPerEvent, unit: 'bytes' },
     { label: `${on}: events/s one workerd core could take at that cost`, value: 1000 / m.workerdCpuMsPerEvent, unit: 'events/s' },
   ];
 }
