@@ -1,3 +1,3 @@
 // The newest migration this Worker's code expects. /healthz reports Postgres as behind until it
 // is applied; a unit test keeps this equal to the newest file in migrations/.
-export const expectedMigration = '0010_set_based_customer_overview.sql';
+export const expectedMigration = '0011_per_customer_overview_windows_again.sql';
