@@ -265,5 +265,5 @@ describe('GET /metrics', () => {
     expect(count(text, 'switchboard_customer_metrics_refresh_age_seconds')).toBeLessThan(60);
     const reads = ['hit', 'miss', 'stale', 'bypass', 'error'].reduce((sum, result) => sum + count(text, `switchboard_customer_cache_reads_total{result="${result}"}`), 0);
     expect(sampleValue(text, 'switchboard_customer_cache_hit_ratio')).toBeCloseTo(count(text, hits) / reads, 10);
-  });
+  }, 30_000);
 });
