@@ -12,8 +12,9 @@ function figure(parts: Results, part: string, labelStart: string): { value: numb
 }
 
 const scales = [10, 100] as const;
-/** Neon sizes compute in CU: 1 CU is about one vCPU with 4 GB of memory. */
+/** Neon sizes compute in CU: 1 CU is about one vCPU with 4 GB of memory, up to 56 CU a compute. */
 const coresPerNeonCu = 1;
+const largestNeonCu = 56;
 const n = formatNumber;
 
 export function renderCapacity(parts: Results): string[] {
@@ -55,7 +56,7 @@ export function renderCapacity(parts: Results): string[] {
   if (bytesPerEvent) {
     const perDay = (scale: number) => (load * scale * 86_400 * bytesPerEvent.value) / 1024 ** 3;
     notes.push(
-      `Storage: ${n(bytesPerEvent.value)} bytes per stored event (rows and indexes, measured after the ingest load) make ${n(perDay(10))} GiB a day at 10x and ${n(perDay(100))} GiB at 100x; with the default 90-day retention of raw events that is about ${n(perDay(10) * 90)} GiB and ${n(perDay(100) * 90)} GiB held. Monthly partitions keep retention a partition drop and the indexes of the current month hot.`,
+      `Storage: ${n(bytesPerEvent.value)} bytes per stored event (rows and indexes, measured after the ingest load) make ${n(perDay(10))} GiB a day at 10x and ${n(perDay(100))} GiB at 100x if that rate lasted all day (a daily rhythm's average is a fraction of its peak); with the default 90-day retention of raw events that is at most ${n(perDay(10) * 90)} GiB and ${n(perDay(100) * 90)} GiB held. Monthly partitions keep retention a partition drop and the indexes of the current month hot.`,
     );
   }
   const quietReportMicros = figure(parts, 'live', 'workerd CPU per quiet report');
@@ -71,11 +72,12 @@ export function renderCapacity(parts: Results): string[] {
   }
   if (meterStorage && liveCustomers) {
     notes.push(
-      `Durable Object storage: ${n(meterStorage.value)} KiB per TenantMeter (the live hour, dedup ids for 25 h, the buffer when Postgres is slow) is ${n((meterStorage.value * liveCustomers.value * 100) / 1024 ** 2)} GiB over ${n(liveCustomers.value * 100)} customers, within the SQLite-backed Durable Objects' 10 GB per object and account limits; the 25-hour dedup window grows it with events per customer (an id is 40-60 bytes).`,
+      `Durable Object storage: ${n(meterStorage.value)} KiB per TenantMeter (the live hour, dedup ids for 25 h, the buffer when Postgres is slow) is ${n((meterStorage.value * liveCustomers.value * 100) / 1024 ** 2)} GiB over ${n(liveCustomers.value * 100)} customers, each object far within the 10 GB one may hold; the 25-hour dedup window grows it with events per customer (an id is 40-60 bytes).`,
     );
   }
   const cachedOverview = figure(parts, 'customer', 'GET /api/customer/overview cached, p95');
-  const hourlyRefresh = parts.customer?.figures.find((f) => f.label.startsWith('Refresh after'));
+  // The largest size measured comes last.
+  const hourlyRefresh = parts.customer?.figures.filter((f) => f.label.startsWith('Refresh after')).at(-1);
   if (cachedOverview || hourlyRefresh) {
     notes.push(
       `Customer dashboards: a dashboard load reads the overview and the 30 days (2 Redis GETs when cached, each key rewritten once an hour), so Upstash traffic follows dashboard views, not events: 1,000,000 views a month are about 2,000,000 commands. ${hourlyRefresh ? `The hourly refresh took ${n(hourlyRefresh.value)} ms (${hourlyRefresh.label.toLowerCase()}); it follows the customers and hours that changed, so at 100x events it grows with the busy customers of the hour, not with history.` : ''}`,
@@ -83,7 +85,10 @@ export function renderCapacity(parts: Results): string[] {
   }
   out.push(...notes.map((note) => `- ${note}`), '');
   for (const scale of scales) {
-    out.push(`At ${scale}x: ${scale === 10 ? 'one Neon compute of the size in the table, the Workers Paid plan, Upstash pay-as-you-go; no change to the design.' : 'Neon at the table\'s size (or split by region), regional PlatformMeters, TenantMeters split for the busiest customers, and the event tables partitioned as they are now.'}`);
+    const cu = Math.ceil((postgresCores.value * scale) / 0.7 / coresPerNeonCu);
+    const neon = cu <= largestNeonCu ? `one Neon compute of ${n(cu)} CU` : `${n(Math.ceil(cu / largestNeonCu))} Neon databases (the largest compute is ${largestNeonCu} CU), customers assigned to one each`;
+    const platform = scale === 100 ? ', one PlatformMeter per region, TenantMeters split for the busiest customers' : '';
+    out.push(`At ${scale}x: ${neon}${platform}, the Workers Paid plan and Upstash pay-as-you-go.`);
   }
   out.push('');
   return out;
