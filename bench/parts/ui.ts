@@ -396,18 +396,21 @@ async function run({ seed: runSeed, scratchDir, log }: PartContext): Promise<Par
     }
     const first = flatness.samples[0]!;
     const last = flatness.samples.at(-1)!;
-    const flat = (label: string, unit: string, pick: (sample: FlatnessSample) => number, atMost: number, scale = 1): Figure => ({
+    const flat = (label: string, unit: string, pick: (sample: FlatnessSample) => number, atMost: number | null, scale = 1): Figure => ({
       label: `/ops after ${last.updates} live updates: ${label}`,
       value: Math.round((pick(last) / scale) * 100) / 100,
       unit,
       baseline: { label: `after ${first.updates} updates`, value: Math.round((pick(first) / scale) * 100) / 100 },
-      targets: [{ on: 'ratio', atMost }],
+      ...(atMost === null ? {} : { targets: [{ on: 'ratio' as const, atMost }] }),
     });
     figures.push(
       flat('uPlot instances', 'count', (s) => s.uplotInstances, 1),
       flat('DOM nodes', 'count', (s) => s.nodes, 1.02),
       flat('event listeners', 'count', (s) => s.listeners, 1.02),
-      flat('JS heap after GC', 'MB', (s) => s.heapUsedBytes, 1.1, 1_000_000),
+      // Over the whole run the heap also holds what stops growing: code compiled while warming up,
+      // and the record Chromium keeps of each request for the DevTools session Playwright drives the
+      // page through (heap snapshots, docs/ui.md). Shown, not judged: the second half judges.
+      flat('JS heap after GC', 'MB', (s) => s.heapUsedBytes, null, 1_000_000),
     );
     // A leak grows with every update; code the page compiles as it warms up (and then keeps)
     // grows less and less. The second half of the run tells them apart.
@@ -430,7 +433,7 @@ async function run({ seed: runSeed, scratchDir, log }: PartContext): Promise<Par
         `Chromium ${browser.version()} headless (playwright-core, /usr/bin/chromium), ${desktop.width}x${desktop.height}, en-US, UTC; every page load in a new browser context (empty cache, new connections), signed in through POST /api/session`,
         `JavaScript: every script response the page received until the network was idle for 500 ms, gzipped at level ${budgetGzipLevel} (KB = 1000 bytes); baseline /login, the sign-in page (preact and the session client only)`,
         `First render: ${renderSamples} samples per page after one unmeasured round, pages in turn; the time from navigation start to the first animation frame after the DOM holds the data: /ops the nine tiles with values and the ${opsCharts} time charts drawn, /ops/calls a call row, a call's page its transcript turns, /dashboard the ten tiles and both 30-day charts; baseline: /login's form (the same stack, no API data)`,
-        `Flatness: /ops with Playwright's clock installed; each update runs the page's clock a second at a time until its next /api/ops/live poll (every ${livePollMs / 1000} s of page time) has answered, so the 10 s series poll and the 1 s freshness tick run as they would; one new call ingested every 10 updates so the figures move; samples after ${warmupUpdates} warm-up updates (the baseline), every ${flatnessSampleEvery} updates and at the end, each after two forced GCs (CDP HeapProfiler.collectGarbage, then Performance.getMetrics); uPlot instances are the .uplot roots in the document. Flat means: uPlot instances equal, DOM nodes and listeners within 2%, JS heap within 10% of the baseline and within 5% over the second half of the run`,
+        `Flatness: /ops with Playwright's clock installed; each update runs the page's clock a second at a time until its next /api/ops/live poll (every ${livePollMs / 1000} s of page time) has answered, so the 10 s series poll and the 1 s freshness tick run as they would; one new call ingested every 10 updates so the figures move; samples after ${warmupUpdates} warm-up updates (the baseline), every ${flatnessSampleEvery} updates and at the end, each after two forced GCs (CDP HeapProfiler.collectGarbage, then Performance.getMetrics); uPlot instances are the .uplot roots in the document. Flat means: uPlot instances equal, DOM nodes and listeners within 2% of the baseline, and the JS heap within 5% over the second half of the run (over the whole run it is shown: it also holds warm-up code and Chromium's per-request records for the DevTools session driving the page)`,
       ],
       figures,
       notes: [
