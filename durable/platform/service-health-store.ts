@@ -5,6 +5,7 @@ import { addDurations, emptyDurationHistogram, observeDuration } from '../../ana
 import { addCacheReads, noCacheReads, type CacheReadCounts } from '../../workers/metrics/cache-read-tally.ts';
 import { refreshDurationBoundsSeconds, type RefreshOutcome, type RefreshTotals, type ServiceHealth } from './service-health.ts';
 
+const noRefreshes = (): RefreshTotals => ({ durations: emptyDurationHistogram(refreshDurationBoundsSeconds), failures: 0, lastSuccessMs: null });
 const cacheReadsKey = 'cache_reads';
 const refreshesKey = 'refreshes';
 
@@ -30,7 +31,7 @@ export class ServiceHealthStore {
   }
 
   addRefresh(outcome: RefreshOutcome): void {
-    const totals = this.read<RefreshTotals>(refreshesKey, { durations: emptyDurationHistogram(refreshDurationBoundsSeconds), failures: 0, lastSuccessMs: null });
+    const totals = this.read(refreshesKey, noRefreshes());
     if (!outcome.ok) {
       this.write(refreshesKey, { ...totals, failures: totals.failures + 1 });
       return;
@@ -43,7 +44,7 @@ export class ServiceHealthStore {
   view(): ServiceHealth {
     return {
       cacheReads: this.read(cacheReadsKey, noCacheReads()),
-      refreshes: this.read<RefreshTotals>(refreshesKey, { durations: emptyDurationHistogram(refreshDurationBoundsSeconds), failures: 0, lastSuccessMs: null }),
+      refreshes: this.read(refreshesKey, noRefreshes()),
     };
   }
 }

@@ -22,19 +22,16 @@ export function addCacheReads(total: CacheReadCounts, batch: Partial<CacheReadCo
 
 export class CacheReadTally {
   private pending = noCacheReads();
-  private any = false;
 
   count(result: CacheReadResult): void {
     this.pending[result] += 1;
-    this.any = true;
   }
 
   /** The counts since the last take, or null when there were none; taking starts the next tally. */
   take(): CacheReadCounts | null {
-    if (!this.any) return null;
+    if (cacheReadResults.every((result) => this.pending[result] === 0)) return null;
     const taken = this.pending;
     this.pending = noCacheReads();
-    this.any = false;
     return taken;
   }
 }
