@@ -22,6 +22,22 @@ export function liveAsOf(nowMs: number): number {
   return bucketStart(nowMs);
 }
 
+/**
+ * The first as_of after `asOfMs` at which a window of one of `spansMs` ending at as_of gains or
+ * loses one of the buckets starting at `bucketStarts`: until then, with no new events, every such
+ * window keeps its value. A bucket b is in the window [as_of - span, as_of) from as_of = b + one
+ * bucket (once it is complete) until as_of = b + span + one bucket. Null when none will move.
+ */
+export function nextWindowChangeMs(bucketStarts: Iterable<number>, spansMs: readonly number[], asOfMs: number): number | null {
+  let next: number | null = null;
+  for (const startMs of bucketStarts) {
+    for (const edgeMs of [startMs + bucketMs, ...spansMs.map((spanMs) => startMs + spanMs + bucketMs)]) {
+      if (edgeMs > asOfMs && (next === null || edgeMs < next)) next = edgeMs;
+    }
+  }
+  return next;
+}
+
 export interface ProviderCounter {
   ok: number;
   total: number;

@@ -35,12 +35,24 @@ import { RequestDurationsStore } from './platform/request-durations-store.ts';
 import type { RefreshOutcome } from './platform/service-health.ts';
 import { ServiceHealthStore } from './platform/service-health-store.ts';
 import type { CacheReadCounts } from '../workers/metrics/cache-read-tally.ts';
+import { execJsonRows } from './sql-json-rows.ts';
 import { StoredBuckets } from './stored-buckets.ts';
 
 const bucketRetentionMs = hourWindowMs + 5 * 60_000;
 /** Platform rules are re-evaluated this often while there is traffic or an unhealthy condition. */
 export const platformTickMs = 10_000;
 const minuteMs = 60_000;
+
+/** Whether a meter's row is still exact at `asOfMs`: it changes at validUntilMs, and reports again then. */
+function holdsAt(snapshot: TenantSnapshot, asOfMs: number): boolean {
+  const validUntilMs = snapshot.validUntilMs ?? null;
+  return asOfMs >= snapshot.asOfMs && (validUntilMs === null || asOfMs < validUntilMs);
+}
+
+/** The last instant a row was known exact: until its validity ends, or when computed if open-ended. */
+function lastExactMs(snapshot: TenantSnapshot): number {
+  return snapshot.validUntilMs ?? snapshot.asOfMs;
+}
 
 export class PlatformMeter extends DurableObject<Env> {
   private readonly sql: SqlStorage;
@@ -110,11 +122,12 @@ export class PlatformMeter extends DurableObject<Env> {
     this.prunedAsOfMs = asOfMs;
     this.liveBuckets.prune(asOfMs - bucketRetentionMs);
     const snapshots = this.snapshotsByCustomer();
+    // A row that still holds is kept however old its as_of; one the meter stopped renewing an hour ago goes.
     const cutoffMs = nowMs - hourWindowMs;
-    const old = [...snapshots].filter(([, snapshot]) => snapshot.asOfMs < cutoffMs);
+    const old = [...snapshots].filter(([, snapshot]) => lastExactMs(snapshot) < cutoffMs).map(([customerId]) => customerId);
     if (old.length === 0) return;
-    this.sql.exec('DELETE FROM tenant_snapshots WHERE as_of_ms < ?', cutoffMs);
-    for (const [customerId] of old) snapshots.delete(customerId);
+    execJsonRows(this.sql, 'DELETE FROM tenant_snapshots WHERE customer_id IN (SELECT value FROM json_each(?))', old);
+    for (const customerId of old) snapshots.delete(customerId);
   }
 
   private async ensureAlarm(nowMs: number): Promise<void> {
@@ -194,7 +207,7 @@ export class PlatformMeter extends DurableObject<Env> {
       const overall = snapshot.rows[allRegions] ?? row;
       customers.push({
         customer_id: customerId,
-        as_of: new Date(snapshot.asOfMs).toISOString(),
+        as_of: new Date(holdsAt(snapshot, asOfMs) ? asOfMs : snapshot.asOfMs).toISOString(),
         ...row,
         load_ratio: ratio,
         noisy,

@@ -5,10 +5,11 @@
 //   durable), then flushes them to Postgres from an alarm, retrying with backoff while Postgres is
 //   down; the buffer is bounded, and past its limit new events are refused rather than risked;
 // - it folds every accepted event into its live hour (10-second buckets) and reports the new
-//   counts to the PlatformMeter within about a second, its own row when it changed (else every
-//   30 s while the tenant is live).
+//   counts to the PlatformMeter within about a second, with its own row and until when that row
+//   stays exact; it wakes again at that instant (a bucket leaving a window, a call turning
+//   stale), so a meter with no new events costs nothing between those.
 // A batch costs a fixed handful of SQLite statements whatever its size (docs/decisions/0009).
-// Its alarm runs only while there is something to flush, report or watch, so quiet tenants cost
+// Its alarm runs only while there is something to flush, report or move, so quiet tenants cost
 // nothing.
 import { DurableObject } from 'cloudflare:workers';
 import { hourWindowMs, liveAsOf, rateMetrics, rateWindowMs } from '../analytics/live-window.ts';
@@ -36,15 +37,13 @@ const endedCallMemoryMs = 48 * 3_600_000;
 const defaultBufferLimit = 100_000;
 const flushBatchSize = 1_000;
 const idSweepIntervalMs = 60_000;
-/** How soon new counts reach the PlatformMeter, and how often a live tenant refreshes its row. */
+/** How soon new counts reach the PlatformMeter. */
 export const reportDelayMs = 1_000;
-export const liveTickMs = 5_000;
-/**
- * A tick whose snapshot values (everything but as_of) and deltas are unchanged does not report;
- * the row is still re-sent this often, so the PlatformMeter keeps it for the hour.
- */
-export const reportHeartbeatMs = 30_000;
 const loadWindowMs = 15 * 60_000;
+/** The windows a snapshot is computed over; its values move only when a bucket enters or leaves one. */
+const snapshotWindowsMs = [rateWindowMs, loadWindowMs, hourWindowMs];
+/** While an alert condition is not healthy the meter re-evaluates it this often. */
+const unhealthyRecheckMs = 5_000;
 /** Thresholds change rarely; a meter re-reads them from the AlertDesk at most this often. */
 const thresholdsCacheMs = 60_000;
 /**
@@ -85,16 +84,16 @@ export class TenantMeter extends DurableObject<Env> {
   private readonly conditions: ConditionTracker;
   private thresholds: { value: PlatformThresholds; readMs: number } | null = null;
   private buffered = 0;
-  /** The buffer depth the PlatformMeter last heard of; null until this instance has reported. */
-  private reportedBufferedEvents: number | null = null;
+  /** Whether the row may differ from what the PlatformMeter last accepted (true for a new instance). */
+  private rowOutdated = true;
   private failedAttempts = 0;
   private lastError: string | null = null;
   private flushRetryAtMs = 0;
   private flushing: Promise<FlushReport> | null = null;
   private reportSeq = 0;
   private forgotIdsAtMs = 0;
-  /** What the PlatformMeter last accepted from this instance: the snapshot's values and when. */
-  private lastReport: { values: string; atMs: number } | null = null;
+  /** The snapshot values (all but as_of) the PlatformMeter last accepted from this instance. */
+  private lastReportedValues: string | null = null;
   private config: MeterConfig | null = null;
   private database: { handle: DatabaseHandle; lastUsedMs: number } | null = null;
 
@@ -211,7 +210,10 @@ export class TenantMeter extends DurableObject<Env> {
       this.live.record(accepted, (tsMs) => rateCardAt(this.config, tsMs), nowMs);
     });
     this.buffered += accepted.length;
-    if (accepted.length > 0) await this.scheduleAlarm(nowMs + Math.min(flushDelayMs, reportDelayMs));
+    if (accepted.length > 0) {
+      this.rowOutdated = true;
+      await this.scheduleAlarm(nowMs + Math.min(flushDelayMs, reportDelayMs));
+    }
     return { status: 'stored', accepted: accepted.length, duplicates, rejected };
   }
 
@@ -219,22 +221,24 @@ export class TenantMeter extends DurableObject<Env> {
     await this.tick(Date.now());
   }
 
-  /** The alarm's work at `nowMs`: flush what is due, report to the platform, plan the next run. */
+  /**
+   * The alarm's work at `nowMs`: report to the platform, flush what is due, plan the next run. The
+   * report goes first: a flush waits on Postgres, and the operator's live view must not.
+   */
   async tick(nowMs: number = Date.now()): Promise<void> {
-    if (this.buffered > 0 && nowMs >= this.flushRetryAtMs) await this.flush(nowMs);
-    const watching = this.live.isActive(nowMs) || this.conditions.anyUnhealthy();
-    if (this.live.hasUnreported() || watching) {
-      const snapshot = this.snapshot(nowMs);
-      await this.reportToPlatform(nowMs, snapshot);
-      await this.evaluateAlerts(nowMs, snapshot);
-    } else if (this.eventBufferUnreported()) {
-      await this.reportToPlatform(nowMs, this.snapshot(nowMs));
+    const snapshot = this.snapshot(nowMs);
+    await this.reportToPlatform(nowMs, snapshot);
+    await this.evaluateAlerts(nowMs, snapshot);
+    if (this.buffered > 0 && nowMs >= this.flushRetryAtMs) {
+      await this.flush(nowMs);
+      this.rowOutdated = true;
     }
     this.live.prune(nowMs);
     const next: number[] = [];
     if (this.buffered > 0) next.push(Math.max(nowMs + flushDelayMs, this.flushRetryAtMs));
-    if (this.live.hasUnreported()) next.push(nowMs + reportDelayMs);
-    else if (this.live.isActive(nowMs) || this.conditions.anyUnhealthy()) next.push(nowMs + liveTickMs);
+    if (this.live.hasUnreported() || this.rowOutdated) next.push(nowMs + reportDelayMs);
+    if (snapshot.validUntilMs !== null) next.push(snapshot.validUntilMs);
+    if (this.conditions.anyUnhealthy()) next.push(nowMs + unhealthyRecheckMs);
     if (next.length > 0) await this.ctx.storage.setAlarm(Math.min(...next));
     else await this.ctx.storage.deleteAlarm();
     if (this.database && !this.flushing && (next.length === 0 || nowMs - this.database.lastUsedMs >= keepDatabaseOpenMs)) this.closeDatabase();
@@ -306,14 +310,6 @@ export class TenantMeter extends DurableObject<Env> {
     this.sql.exec('DELETE FROM declared_recordings WHERE received_ms < ?', nowMs - endedCallMemoryMs);
   }
 
-  /**
-   * A backlog keeps being reported while it lasts, and its end once, so the operator's view of the
-   * buffer (GET /metrics) stays current for a tenant that has no live traffic.
-   */
-  private eventBufferUnreported(): boolean {
-    return this.buffered > 0 || this.reportedBufferedEvents !== 0;
-  }
-
   private oldestBufferedReceivedMs(): number | null {
     if (this.buffered === 0) return null;
     return (
@@ -359,6 +355,7 @@ export class TenantMeter extends DurableObject<Env> {
     return {
       asOfMs,
       eventBuffer: { events: this.buffered, oldestReceivedMs: this.oldestBufferedReceivedMs(), failedFlushAttempts: this.failedAttempts },
+      validUntilMs: this.live.nextChangeMs(nowMs, snapshotWindowsMs),
       normalCallsPerHour: effectiveNormalCallsPerHour(configured, learned),
       normalIsLearned: configured === null,
       startedLast15Minutes: this.live.window(asOfMs, loadWindowMs, null).callsStarted,
@@ -412,13 +409,23 @@ export class TenantMeter extends DurableObject<Env> {
     };
   }
 
-  /** Sends new deltas and the customer's row; an unchanged row only every reportHeartbeatMs. */
+  /**
+   * Sends new deltas and the customer's row, unless neither changed: an unchanged row (its
+   * values and how long they hold, not its as_of) is already exact in the PlatformMeter.
+   */
   private async reportToPlatform(nowMs: number, snapshot: TenantSnapshot): Promise<void> {
     const customerId = this.config?.customerId;
-    if (!customerId) return;
+    if (!customerId) {
+      // Nothing can be reported before the meter knows its customer (its first batch tells it).
+      this.rowOutdated = false;
+      return;
+    }
     const { rows, resend } = this.live.deltasToReport();
     const values = JSON.stringify({ ...snapshot, asOfMs: 0 });
-    if (rows.length === 0 && this.lastReport?.values === values && nowMs - this.lastReport.atMs < reportHeartbeatMs) return;
+    if (rows.length === 0 && this.lastReportedValues === values) {
+      this.rowOutdated = false;
+      return;
+    }
     if (!resend && rows.length > 0) {
       this.reportSeq += 1;
       this.saveState();
@@ -426,8 +433,8 @@ export class TenantMeter extends DurableObject<Env> {
     try {
       await platformMeter(this.env).report({ customerId, seq: this.reportSeq, deltas: rows, snapshot }, nowMs);
       this.live.reported();
-      this.reportedBufferedEvents = snapshot.eventBuffer.events;
-      this.lastReport = { values, atMs: nowMs };
+      this.rowOutdated = false;
+      this.lastReportedValues = values;
     } catch (error) {
       // The deltas stay in flight and go again, with the same seq, on the next alarm.
       console.error('report to PlatformMeter failed', customerId, error);

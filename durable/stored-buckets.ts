@@ -97,6 +97,11 @@ export class StoredBuckets {
     return [...new Set(this.all().filter((row) => row.bucketMs >= sinceMs).map((row) => row.region))].sort();
   }
 
+  /** The distinct bucket starts held, for every region. */
+  bucketStarts(): Set<number> {
+    return new Set(this.all().map((row) => row.bucketMs));
+  }
+
   anySince(sinceMs: number): boolean {
     return this.all().some((row) => row.bucketMs >= sinceMs);
   }

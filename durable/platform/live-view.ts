@@ -30,6 +30,11 @@ export interface EventBufferStatus {
 
 export interface TenantSnapshot {
   asOfMs: number;
+  /**
+   * Until when the values stay exact with no new events (the meter reports again by then); null
+   * when they never change again. Snapshots stored before meters sent it have none: read as null.
+   */
+  validUntilMs: number | null;
   eventBuffer: EventBufferStatus;
   normalCallsPerHour: number;
   normalIsLearned: boolean;

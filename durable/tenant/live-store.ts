@@ -4,7 +4,7 @@
 // nothing that storage does not (the buckets' parsed copies and merged windows are read back
 // from it), so an evicted meter comes back with the same values. A batch costs a fixed handful
 // of statements, whatever its size: the calls it touches are read once and written once.
-import { hourWindowMs, liveAsOf, bucketMs as liveBucketMs, staleAfterMs, type LiveBucket } from '../../analytics/live-window.ts';
+import { hourWindowMs, liveAsOf, nextWindowChangeMs, staleAfterMs, type LiveBucket } from '../../analytics/live-window.ts';
 import { LiveDelta, newLiveCall, recordEvent, type LiveCall } from '../../analytics/live-recording.ts';
 import { learnNormalCallsPerHour } from '../../analytics/load.ts';
 import { billedAmountMicros, type RateCard } from '../../analytics/money.ts';
@@ -235,10 +235,22 @@ export class TenantLiveStore {
     return !this.pending.isEmpty() || this.hasInFlight();
   }
 
-  /** Whether anything is live: buckets in the hour or calls in progress. */
-  isActive(nowMs: number): boolean {
-    if (this.buckets.anySince(liveAsOf(nowMs) - hourWindowMs - liveBucketMs)) return true;
-    return [...this.activeCallsByRegion(nowMs).values()].some((n) => n > 0);
+  /**
+   * When this customer's live values next change with no new events (null: never): a bucket
+   * entering or leaving one of the windows `spansMs`, a call in progress turning stale, or, while
+   * anything is live, the hour that advances the learned normal rate. Until then a snapshot stays
+   * exact, so a quiet meter sleeps.
+   */
+  nextChangeMs(nowMs: number, spansMs: readonly number[]): number | null {
+    const windowChange = nextWindowChangeMs(this.buckets.bucketStarts(), spansMs, liveAsOf(nowMs));
+    const oldestOpen = this.sql
+      .exec<{ started_ms: number | null }>('SELECT min(started_ms) AS started_ms FROM live_calls WHERE ended_ms IS NULL AND started_ms > ?', nowMs - staleAfterMs)
+      .one().started_ms;
+    const turnsStale = oldestOpen === null ? null : oldestOpen + staleAfterMs;
+    const candidates = [windowChange, turnsStale].filter((ms): ms is number => ms !== null);
+    if (candidates.length === 0) return null;
+    const nextHour = Math.floor(nowMs / hourMs) * hourMs + hourMs;
+    return Math.min(...candidates, nextHour);
   }
 
   /** Drops what has left the hour; the windows only move every bucket, so neither does this. */

@@ -5,7 +5,7 @@ import { env, evictDurableObject, runInDurableObject } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { liveAsOf } from '../../analytics/live-window.ts';
 import { platformMeter } from '../../durable/PlatformMeter.ts';
-import type { TenantMeter } from '../../durable/TenantMeter.ts';
+import { reportDelayMs, type TenantMeter } from '../../durable/TenantMeter.ts';
 import { createRng, type Rng } from '../../local/demo/random.ts';
 import { openDatabase } from '../../workers/db/client.ts';
 import type { SwitchboardEvent } from '../../workers/ingest/event-schema.ts';
@@ -224,5 +224,56 @@ describe('GET /api/ops/live', () => {
     expect((await platformMeter(env).live({ nowMs: now })).platform.cost_per_hour_micros).toBe(before);
     const stored = await sqlRows<{ provider_cost_micros: string }>(`SELECT provider_cost_micros FROM calls WHERE customer_id = $1 AND call_id = 'late-call'`, [small]);
     expect(stored).toEqual([{ provider_cost_micros: '777777' }]);
+  });
+});
+
+describe('a TenantMeter with no new events', () => {
+  it('sleeps until a bucket leaves a window, while the PlatformMeter shows its row as current', async () => {
+    const operator = await operatorToken();
+    const quiet = uniqueCustomerId('live-quiet');
+    await call('/api/ops/customers', { method: 'POST', token: operator, json: { id: quiet, normal_calls_per_hour: 20 } });
+    const key = (await (await call('/api/ops/ingest-keys', { method: 'POST', token: operator, json: { customer_id: quiet } })).json<{ key: string }>()).key;
+    // Three 10-second buckets: a call started, the same call ended, and a call still in progress.
+    const startedBucket = asOf - 100_000;
+    const endedBucket = asOf - 50_000;
+    const openBucket = asOf - 20_000;
+    const base = (callId: string) => ({ customer_id: quiet, call_id: callId });
+    const started = (callId: string, atMs: number): SwitchboardEvent => ({ ...base(callId), id: `${callId}-start`, type: 'call.started', ts: iso(atMs), direction: 'inbound', from: '+14155550100', to: '+18005550100', agent_id: 'a', agent_version: 'v1', region: 'us', providers: { stt: 'deepgram', llm: 'openai', tts: 'cartesia', telephony: 'twilio' } });
+    const events: SwitchboardEvent[] = [
+      started('done', startedBucket + 1_000),
+      { ...base('done'), id: 'done-end', type: 'call.ended', ts: iso(endedBucket + 2_000), status: 'completed', duration_ms: 51_000, ttfa_ms: 700, escalated: false, task_success: true, cost: [] },
+      started('open', openBucket + 3_000),
+    ];
+    expect((await call('/v1/events', { method: 'POST', headers: { authorization: `Bearer ${key}` }, json: events })).status).toBe(202);
+    const tick = (atMs: number) => runInDurableObject(meter(quiet), (instance: TenantMeter) => instance.tick(atMs));
+    const nextAlarm = () => runInDurableObject(meter(quiet), (_instance: TenantMeter, state) => state.storage.getAlarm());
+    const rowAt = async (nowMs: number) => (await platformMeter(env).live({ nowMs })).customers.find((row) => row.customer_id === quiet);
+    const hourAfter = (ms: number) => Math.floor(ms / 3_600_000) * 3_600_000 + 3_600_000;
+
+    // The alarm that flushes, then the one a second later that reports the emptied buffer.
+    await tick(now);
+    await tick(now + reportDelayMs);
+    // The first value to move: the call.started's bucket leaves the 5-minute window, 5 min 10 s after it
+    // began; or, if sooner, the hour turns (the learned normal rate moves with it).
+    const leavesFiveMinutes = (bucketStartMs: number) => bucketStartMs + 310_000;
+    const firstChange = Math.min(leavesFiveMinutes(startedBucket), hourAfter(now));
+    expect(await nextAlarm()).toBe(firstChange);
+
+    const held = await rowAt(firstChange - 1);
+    expect(held).toMatchObject({ as_of: iso(liveAsOf(firstChange - 1)), active_calls: 1, calls_per_hour: 2, success_rate: { value: 1, numerator: 1, denominator: 1 } });
+
+    // Following its own alarms, the meter wakes only where a value moves.
+    const wakes: number[] = [];
+    for (let wakeMs: number | null = firstChange; wakeMs !== null && wakeMs <= leavesFiveMinutes(endedBucket); wakeMs = await nextAlarm()) {
+      wakes.push(wakeMs);
+      await tick(wakeMs);
+    }
+    const expectedWakes = [...new Set([leavesFiveMinutes(startedBucket), leavesFiveMinutes(endedBucket), hourAfter(now)])]
+      .filter((ms) => ms <= leavesFiveMinutes(endedBucket))
+      .sort((a, b) => a - b);
+    expect(wakes).toEqual(expectedWakes);
+    // The ended call has left the 5-minute window; the hour still counts both calls started.
+    const moved = await rowAt(leavesFiveMinutes(endedBucket));
+    expect(moved).toMatchObject({ as_of: iso(leavesFiveMinutes(endedBucket)), active_calls: 1, calls_per_hour: 2, success_rate: { value: null, numerator: 0, denominator: 0 } });
   });
 });

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { liveAsOf } from '../../analytics/live-window.ts';
 import { platformMeter } from '../../durable/PlatformMeter.ts';
 import type { LiveView } from '../../durable/platform/live-view.ts';
-import type { TenantMeter } from '../../durable/TenantMeter.ts';
+import { reportDelayMs, type TenantMeter } from '../../durable/TenantMeter.ts';
 import type { SwitchboardEvent } from '../../workers/ingest/event-schema.ts';
 import { waitUntil } from '../support/wait-until.ts';
 import { call, customerToken, operatorToken, uniqueCustomerId } from './support.ts';
@@ -94,7 +94,11 @@ describe('GET /metrics', () => {
       ...eventsOf(eu, { callId: 'b1', region: 'eu', startedAgoS: 100, e2eMs: [600], ended: { agoS: 40, status: 'completed' } }),
       ...eventsOf(eu, { callId: 'b2', region: 'eu', startedAgoS: 30, e2eMs: [] }),
     ]);
-    for (const customerId of [us, eu]) await runInDurableObject(meter(customerId), (instance: TenantMeter) => instance.tick(now));
+    // The first alarm reports the live rows, then flushes; the next (a second later) reports the emptied buffer.
+    for (const customerId of [us, eu]) {
+      await runInDurableObject(meter(customerId), (instance: TenantMeter) => instance.tick(now));
+      await runInDurableObject(meter(customerId), (instance: TenantMeter) => instance.tick(now + reportDelayMs));
+    }
   });
 
   it('answers operators in text exposition 0.0.4 and refuses anyone else', async () => {
@@ -176,6 +180,7 @@ describe('GET /metrics', () => {
     // A meter reporting a backlog of 7 events, the oldest received 90 s ago, after 3 failed flushes.
     const snapshot = {
       asOfMs: asOf,
+      validUntilMs: null,
       eventBuffer: { events: 7, oldestReceivedMs: Date.now() - 90_000, failedFlushAttempts: 3 },
       normalCallsPerHour: 10,
       normalIsLearned: true,
@@ -206,7 +211,12 @@ describe('GET /metrics', () => {
     expect(buffered.oldestReceivedMs).toBeGreaterThanOrEqual(sentMs);
     expect(buffered.oldestReceivedMs).toBeLessThanOrEqual(Date.now());
 
-    await runInDurableObject(meter(quiet), (instance: TenantMeter) => instance.tick(Date.now()));
+    const flushedMs = Date.now();
+    await runInDurableObject(meter(quiet), (instance: TenantMeter) => instance.tick(flushedMs));
+    const { text: flushing } = await scrape(operator);
+    expect(sampleValue(flushing, `switchboard_customer_event_buffer_events{customer="${quiet}"}`)).toBe(2);
+    // The alarm a second after the flush reports the drain.
+    await runInDurableObject(meter(quiet), (instance: TenantMeter) => instance.tick(flushedMs + reportDelayMs));
     const { text } = await scrape(operator);
     expect(sampleValue(text, `switchboard_customer_event_buffer_events{customer="${quiet}"}`)).toBe(0);
     expect(sampleValue(text, `switchboard_customer_event_flush_consecutive_failures{customer="${quiet}"}`)).toBe(0);
