@@ -95,7 +95,8 @@ export class TenantMeter extends DurableObject<Env> {
   /** The snapshot values (all but as_of) the PlatformMeter last accepted from this instance. */
   private lastReportedValues: string | null = null;
   private config: MeterConfig | null = null;
-  private database: { handle: DatabaseHandle; lastUsedMs: number } | null = null;
+  private database: DatabaseHandle | null = null;
+  private closeIdleDatabase: ReturnType<typeof setTimeout> | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -222,38 +223,37 @@ export class TenantMeter extends DurableObject<Env> {
   }
 
   /**
-   * The alarm's work at `nowMs`: report to the platform, flush what is due, plan the next run. The
-   * report goes first: a flush waits on Postgres, and the operator's live view must not.
+   * The alarm's work at `nowMs`: report to the platform, start the flush if one is due, plan the
+   * next run. The flush is not waited for: it waits on Postgres (a connection, an outage), and
+   * the meter's next alarms, which keep the operator's live view current, must not.
    */
   async tick(nowMs: number = Date.now()): Promise<void> {
     const snapshot = this.snapshot(nowMs);
     await this.reportToPlatform(nowMs, snapshot);
     await this.evaluateAlerts(nowMs, snapshot);
-    if (this.buffered > 0 && nowMs >= this.flushRetryAtMs) {
-      await this.flush(nowMs);
-      this.rowOutdated = true;
-    }
+    if (this.buffered > 0 && nowMs >= this.flushRetryAtMs && !this.flushing) this.ctx.waitUntil(this.flush(nowMs));
     this.live.prune(nowMs);
     const next: number[] = [];
-    if (this.buffered > 0) next.push(Math.max(nowMs + flushDelayMs, this.flushRetryAtMs));
+    // A running flush plans the alarm after it itself.
+    if (this.buffered > 0 && !this.flushing) next.push(Math.max(nowMs + flushDelayMs, this.flushRetryAtMs));
     if (this.live.hasUnreported() || this.rowOutdated) next.push(nowMs + reportDelayMs);
     if (snapshot.validUntilMs !== null) next.push(snapshot.validUntilMs);
     if (this.conditions.anyUnhealthy()) next.push(nowMs + unhealthyRecheckMs);
     if (next.length > 0) await this.ctx.storage.setAlarm(Math.min(...next));
     else await this.ctx.storage.deleteAlarm();
-    if (this.database && !this.flushing && (next.length === 0 || nowMs - this.database.lastUsedMs >= keepDatabaseOpenMs)) this.closeDatabase();
   }
 
-  private flushDatabase(nowMs: number): DatabaseHandle {
-    this.database ??= { handle: openDatabase(this.env), lastUsedMs: nowMs };
-    this.database.lastUsedMs = nowMs;
-    return this.database.handle;
+  private flushDatabase(): DatabaseHandle {
+    clearTimeout(this.closeIdleDatabase);
+    this.database ??= openDatabase(this.env);
+    return this.database;
   }
 
   private closeDatabase(): void {
+    clearTimeout(this.closeIdleDatabase);
     const open = this.database;
     this.database = null;
-    if (open) this.ctx.waitUntil(open.handle.close().catch(() => {}));
+    if (open) this.ctx.waitUntil(open.close().catch(() => {}));
   }
 
   private async scheduleAlarm(atMs: number): Promise<void> {
@@ -261,8 +261,12 @@ export class TenantMeter extends DurableObject<Env> {
     if (current === null || current > atMs) await this.ctx.storage.setAlarm(atMs);
   }
 
-  /** Writes buffered events to Postgres in batches, oldest first. */
+  /**
+   * Writes buffered events to Postgres in batches, oldest first; the buffer's new figures are
+   * reported by an alarm a second later.
+   */
   async flush(nowMs: number = Date.now()): Promise<FlushReport> {
+    if (!this.flushing && this.buffered === 0) return this.flushStatus();
     // One flush at a time: an alarm and an explicit tick must not send (and count off) the same rows twice.
     this.flushing ??= this.flushOnce(nowMs).finally(() => {
       this.flushing = null;
@@ -272,7 +276,7 @@ export class TenantMeter extends DurableObject<Env> {
 
   private async flushOnce(nowMs: number): Promise<FlushReport> {
     let flushed = 0;
-    const database = this.flushDatabase(nowMs);
+    const database = this.flushDatabase();
     try {
       while (this.buffered > 0) {
         const rows = this.sql
@@ -289,6 +293,7 @@ export class TenantMeter extends DurableObject<Env> {
       this.lastError = null;
       this.flushRetryAtMs = 0;
       this.forgetOldIds(nowMs);
+      this.closeIdleDatabase = setTimeout(() => this.closeDatabase(), keepDatabaseOpenMs);
     } catch (error) {
       this.failedAttempts += 1;
       this.lastError = error instanceof Error ? error.message : String(error);
@@ -298,6 +303,8 @@ export class TenantMeter extends DurableObject<Env> {
     } finally {
       this.saveState();
     }
+    this.rowOutdated = true;
+    await this.scheduleAlarm(nowMs + reportDelayMs);
     return { flushed, remaining: this.buffered, failedAttempts: this.failedAttempts, lastError: this.lastError };
   }
 

@@ -3,11 +3,11 @@
 // integer). Accepted, one of them would fail every flush of its tenant's buffer, so later events
 // would never reach Postgres and the buffer would fill: each must be rejected at its path instead,
 // and the rest of its batch stored.
-import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { env, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import type { TenantMeter } from '../../durable/TenantMeter.ts';
 import { exampleEvents } from '../fixtures/events.ts';
-import { call, operatorToken, queryRows, uniqueCustomerId } from './support.ts';
+import { call, operatorToken, queryRows, runMeterAlarm, uniqueCustomerId } from './support.ts';
 
 interface IngestBody {
   accepted: number;
@@ -56,7 +56,7 @@ describe('events Postgres cannot store as sent', () => {
     });
 
     const meter = env.TENANT_METER.get(env.TENANT_METER.idFromName(customerId));
-    await runDurableObjectAlarm(meter);
+    await runMeterAlarm(meter);
     expect(await runInDurableObject(meter, (instance: TenantMeter) => instance.flushStatus())).toEqual({ flushed: 0, remaining: 0, failedAttempts: 0, lastError: null });
     const stored = await queryRows<{ n: number }>('SELECT count(*)::int AS n FROM events WHERE customer_id = $1', [customerId]);
     expect(stored[0]?.n).toBe(good.length);
@@ -72,7 +72,7 @@ describe('events Postgres cannot store as sent', () => {
     expect(await response.json<IngestBody>()).toMatchObject({ accepted: 2, rejected: 0 });
 
     const meter = env.TENANT_METER.get(env.TENANT_METER.idFromName(customerId));
-    await runDurableObjectAlarm(meter);
+    await runMeterAlarm(meter);
     expect(await runInDurableObject(meter, (instance: TenantMeter) => instance.flushStatus())).toMatchObject({ remaining: 0, failedAttempts: 0 });
     const turns = await queryRows<{ turn: number }>('SELECT turn FROM call_turns WHERE customer_id = $1', [customerId]);
     expect(turns).toEqual([{ turn: 2147483647 }]);

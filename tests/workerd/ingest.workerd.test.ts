@@ -1,10 +1,10 @@
-import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { env, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import type { TenantMeter } from '../../durable/TenantMeter.ts';
 import { openDatabase } from '../../workers/db/client.ts';
 import type { SwitchboardEvent } from '../../workers/ingest/event-schema.ts';
 import { exampleEvents } from '../fixtures/events.ts';
-import { call, operatorToken, uniqueCustomerId, type ErrorBody } from './support.ts';
+import { call, operatorToken, runMeterAlarm, uniqueCustomerId, type ErrorBody } from './support.ts';
 
 interface IngestBody {
   accepted: number;
@@ -56,7 +56,7 @@ describe('POST /v1/events', () => {
 
     const buffered = await runInDurableObject(meter(customerId), (instance: TenantMeter) => instance.flushStatus());
     expect(buffered.remaining).toBe(events.length);
-    expect(await runDurableObjectAlarm(meter(customerId))).toBe(true);
+    expect(await runMeterAlarm(meter(customerId))).toBe(true);
 
     const raw = await storedRows('SELECT count(*)::int AS n FROM events WHERE customer_id = $1', [customerId]);
     expect(raw[0]?.n).toBe(events.length);
@@ -73,7 +73,7 @@ describe('POST /v1/events', () => {
     expect(first).toMatchObject({ accepted: 2, duplicates: 1, rejected: 0 });
     const second = await (await send(key, [turn])).json<IngestBody>();
     expect(second).toMatchObject({ accepted: 0, duplicates: 1, rejected: 0 });
-    await runDurableObjectAlarm(meter(customerId));
+    await runMeterAlarm(meter(customerId));
     const rows = await storedRows('SELECT count(*)::int AS n FROM events WHERE customer_id = $1', [customerId]);
     expect(rows[0]?.n).toBe(2);
   });
@@ -88,7 +88,7 @@ describe('POST /v1/events', () => {
     const body = await response.json<IngestBody & ErrorBody>();
     expect(body).toMatchObject({ accepted: 0, duplicates: 0, rejected: 1 });
     expect(body.errors).toEqual([{ index: 0, path: 'type', message: expect.stringContaining('call already ended') }]);
-    await runDurableObjectAlarm(meter(customerId));
+    await runMeterAlarm(meter(customerId));
     const calls = await storedRows('SELECT status FROM calls WHERE customer_id = $1', [customerId]);
     expect(calls).toEqual([{ status: 'completed' }]);
   });
@@ -110,7 +110,7 @@ describe('POST /v1/events', () => {
     expect(body).toMatchObject({ accepted: 1, duplicates: 0, rejected: 1 });
     expect(body.errors).toEqual([{ index: 0, path: 'cost', message: expect.stringContaining('9223372036854775807 micro-USD') }]);
     // The batch flushes: 1,000 with the default 20% markup is 1,200, plus one minute at the fee.
-    expect(await runDurableObjectAlarm(meter(customerId))).toBe(true);
+    expect(await runMeterAlarm(meter(customerId))).toBe(true);
     expect(await runInDurableObject(meter(customerId), (instance: TenantMeter) => instance.flushStatus())).toMatchObject({ remaining: 0, failedAttempts: 0 });
     expect(await storedRows('SELECT call_id, billed_micros::text AS billed FROM calls WHERE customer_id = $1', [customerId])).toEqual([{ call_id: 'minute', billed: '9007199254742191' }]);
   });
@@ -127,7 +127,7 @@ describe('POST /v1/events', () => {
     // A rejected event is not remembered as seen: sent again it is rejected again, not a duplicate.
     const again = await (await send(key, [second])).json<IngestBody>();
     expect(again).toMatchObject({ accepted: 0, duplicates: 0, rejected: 1 });
-    await runDurableObjectAlarm(meter(customerId));
+    await runMeterAlarm(meter(customerId));
     expect(await storedRows('SELECT status FROM calls WHERE customer_id = $1', [customerId])).toEqual([{ status: 'completed' }]);
   });
 
@@ -140,7 +140,7 @@ describe('POST /v1/events', () => {
     const response = await send(key, events);
     expect(response.status).toBe(202);
     expect(await response.json<IngestBody>()).toMatchObject({ accepted: 120, duplicates: 0, rejected: 0 });
-    await runDurableObjectAlarm(meter(customerId));
+    await runMeterAlarm(meter(customerId));
     const stored = await storedRows(
       "SELECT count(*)::int AS n, sum(length(body->>'user_text'))::int AS chars FROM events WHERE customer_id = $1",
       [customerId],
@@ -241,7 +241,7 @@ describe('POST /v1/events', () => {
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
     const status = await runInDurableObject(meter(customerId), (instance: TenantMeter) => instance.flushStatus());
     expect(status.remaining).toBe(2000);
-    await runDurableObjectAlarm(meter(customerId));
+    await runMeterAlarm(meter(customerId));
     expect((await send(key, batch(2000).slice(0, 1))).status).toBe(202);
   });
 });

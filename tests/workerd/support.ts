@@ -1,6 +1,7 @@
 // Requests against the Worker under test, as a client would send them.
-import { env } from 'cloudflare:test';
+import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { exports } from 'cloudflare:workers';
+import type { TenantMeter } from '../../durable/TenantMeter.ts';
 import { signToken } from '../../workers/auth/tokens.ts';
 import { openDatabase } from '../../workers/db/client.ts';
 
@@ -42,4 +43,14 @@ export async function queryRows<T>(text: string, params: unknown[] = []): Promis
   } finally {
     await database.close();
   }
+}
+
+/**
+ * Runs a TenantMeter's alarm now, then waits for the flush it started (the alarm does not wait
+ * for it). False when no alarm was scheduled.
+ */
+export async function runMeterAlarm(meter: DurableObjectStub<TenantMeter>): Promise<boolean> {
+  const ran = await runDurableObjectAlarm(meter);
+  await runInDurableObject(meter, (instance: TenantMeter) => instance.flush());
+  return ran;
 }
