@@ -44,7 +44,7 @@ const oracleSql = `
 const storedSql = `
   SELECT w.name AS window, ${totalKeys.map((k) => `coalesce(w.totals ->> '${k}', '0') AS ${k}`).join(', ')}
   FROM customer_overview_totals t,
-       LATERAL (VALUES ('month', t.month_totals), ('last7', t.last7_totals), ('prev7', t.prev7_totals)) w (name, totals)
+       LATERAL (VALUES ('month', window_totals_json(t.month_sums)), ('last7', window_totals_json(t.last7_sums)), ('prev7', window_totals_json(t.prev7_sums))) w (name, totals)
   WHERE t.customer_id = $1
   UNION ALL
   SELECT 'full7', ${totalKeys.map((k) => (k === 'billed_micros' ? 't.full7_billed_micros::text' : `'-'`)).join(', ')}
@@ -138,15 +138,15 @@ describe.each(sqlEngines)('incremental customer refresh on %s', (engine) => {
     // alone it keeps the wrong value.
     await addCall('late', 9 * day);
     await addCall('quiet', 40 * day);
-    await client.query(`UPDATE customer_overview_totals SET last7_totals = jsonb_set(last7_totals, '{calls}', '999') WHERE customer_id = 'still'`);
+    await client.query(`UPDATE customer_overview_totals SET last7_sums[1] = 999 WHERE customer_id = 'still'`);
     const recomputed = await refresh();
-    // slider and edge had calls in the hour the 7-day windows slid over (those windows are moved by
-    // what entered and left them); late and quiet have new calls (every window recomputed).
-    expect(recomputed).toBe(4);
+    // slider and edge had calls in the hour the 7-day windows slid over, late a new call in last
+    // week; quiet's new call is older than every window, so nothing of quiet's moved.
+    expect(recomputed).toBe(3);
     for (const customerId of ['slider', 'late', 'edge']) await expectExact(customerId);
-    const still = await client.query<{ calls: string }>(`SELECT last7_totals ->> 'calls' AS calls FROM customer_overview_totals WHERE customer_id = 'still'`);
+    const still = await client.query<{ calls: string }>(`SELECT last7_sums[1]::text AS calls FROM customer_overview_totals WHERE customer_id = 'still'`);
     expect(still.rows[0]?.calls).toBe('999');
-    // quiet's call is older than every window: recomputed, still nothing to show.
+    // quiet's call is older than every window: still nothing to show.
     expect((await client.query(`SELECT 1 FROM customer_overview_totals WHERE customer_id = 'quiet'`)).rows).toEqual([]);
   });
 
@@ -165,5 +165,62 @@ describe.each(sqlEngines)('incremental customer refresh on %s', (engine) => {
     const daily = await client.query<{ billed: string }>(`SELECT sum(billed_micros)::text AS billed FROM customer_daily_rollups WHERE customer_id = 'huge'`);
     expect(daily.rows[0]?.billed).toBe('18000000000000000000');
     await expectExact('huge');
+  });
+
+  it('moves every window exactly from one refresh to the next: late calls into older hours, reconciled amounts, feedback, a new day', async () => {
+    const movers = ['mover-a', 'mover-b', 'mover-c'];
+    await client.query(`INSERT INTO customers (id, name) SELECT id, id FROM unnest($1::text[]) id`, [movers]);
+    // Refresh instants three days back, so calls may end after the instant a refresh is as of.
+    const base = seededAt - 3 * day;
+    const endedAt = (instant: number) => seededAt - instant;
+    for (const offset of [-20 * day, -13 * day - 50 * minute, -9 * day, -7 * day - 10 * minute, -7 * day + 15 * minute, -2 * day, -30 * minute, 20 * minute, 2 * hour]) {
+      await addCall('mover-a', endedAt(base + offset), { status: offset < -5 * day ? 'failed' : 'completed' });
+    }
+    for (const offset of [-14 * day + 30 * minute, -6 * day, -8 * hour, 5 * minute]) await addCall('mover-b', endedAt(base + offset), { errors: 1 });
+    await addFeedback('mover-b', endedAt(base - 7 * day + 40 * minute), 3);
+    // mover-c has nothing in any window at the first refresh.
+    await addCall('mover-c', endedAt(base - 40 * day));
+
+    async function refreshAt(instant: number): Promise<number> {
+      await client.query('SELECT * FROM refresh_rollups(100000)');
+      return (await client.query<{ customers: number }>('SELECT refresh_customer_overview($1::timestamptz) AS customers', [new Date(instant).toISOString()])).rows[0]!.customers;
+    }
+    async function expectMoversExact(): Promise<void> {
+      for (const customerId of movers) await expectExact(customerId);
+    }
+    // Earlier than the last refresh: every window computed afresh.
+    await refreshAt(base);
+    await expectMoversExact();
+
+    // 50 minutes on: a late call into last week's hours, another ending before the edge hour, a
+    // reconciliation of a week-old day, feedback near the 7-day edge, and mover-c's first calls.
+    await addCall('mover-a', endedAt(base - 5 * day + 7 * minute));
+    await addCall('mover-b', endedAt(base - 20 * minute), { status: 'abandoned' });
+    await client.query(`UPDATE calls SET billed_micros = billed_micros + 1234 WHERE customer_id = 'mover-a' AND ended_at < $1`, [new Date(base - 8 * day).toISOString()]);
+    await addFeedback('mover-a', endedAt(base - 7 * day + 55 * minute), 1);
+    await addCall('mover-c', endedAt(base - 10 * day));
+    await addCall('mover-c', endedAt(base + 45 * minute));
+    const touched = await refreshAt(base + 50 * minute);
+    const rows = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM customer_overview_totals');
+    // Moved, not recomputed: the customers of the earlier tests with nothing near an edge are not read.
+    expect(touched).toBeLessThan(rows.rows[0]!.n);
+    await expectMoversExact();
+
+    // Three hours on: a call's outcome corrected in an hour already inside the windows, a call
+    // taken back out of a week-old reconciliation, and the hours the windows crossed.
+    await client.query(`UPDATE calls SET status = 'failed', error_count = 2 WHERE customer_id = 'mover-b' AND ended_at = $1`, [new Date(base - 6 * day).toISOString()]);
+    await client.query(`UPDATE calls SET billed_micros = 0 WHERE customer_id = 'mover-a' AND ended_at = $1`, [new Date(base - 9 * day).toISOString()]);
+    await addCall('mover-c', endedAt(base + 2 * hour + 10 * minute), { status: 'failed' });
+    await refreshAt(base + 3 * hour + 20 * minute);
+    await expectMoversExact();
+
+    // A day later (a new UTC day for the last 7 full days), then two.
+    await addCall('mover-a', endedAt(base + 20 * hour));
+    await addFeedback('mover-c', endedAt(base + 23 * hour), 5);
+    await refreshAt(base + 27 * hour);
+    await expectMoversExact();
+    await addCall('mover-b', endedAt(base + 2 * day + hour));
+    await refreshAt(base + 2 * day + 5 * hour);
+    await expectMoversExact();
   });
 });

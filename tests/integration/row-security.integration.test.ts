@@ -47,7 +47,7 @@ describe.each(sqlEngines)('row-level security on %s', (engine) => {
     ['customer_daily_rollups', 'SELECT DISTINCT customer_id FROM customer_daily_rollups'],
     ['customer_daily_v2', 'SELECT DISTINCT customer_id FROM customer_daily_v2'],
     ['customer_overview_totals', 'SELECT DISTINCT customer_id FROM customer_overview_totals'],
-    ['customer_overview_v3', 'SELECT DISTINCT customer_id FROM customer_overview_v3'],
+    ['customer_overview_v4', 'SELECT DISTINCT customer_id FROM customer_overview_v4'],
     ['call_errors', 'SELECT DISTINCT customer_id FROM call_errors'],
   ])('shows the reader only its own tenant in %s, even when asking for another', async (_name, text) => {
     const own = await asReader<{ customer_id: string }>('tenant-a', text);
@@ -57,7 +57,7 @@ describe.each(sqlEngines)('row-level security on %s', (engine) => {
   });
 
   it.each([null, ''])('shows nothing when the tenant setting is %j', async (tenant) => {
-    for (const relation of ['calls', 'customer_calls_v1', 'customer_hourly_rollups', 'customer_daily_rollups', 'customer_daily_v2', 'customer_overview_totals', 'customer_overview_v3']) {
+    for (const relation of ['calls', 'customer_calls_v1', 'customer_hourly_rollups', 'customer_daily_rollups', 'customer_daily_v2', 'customer_overview_totals', 'customer_overview_v4']) {
       expect(await asReader(tenant, `SELECT 1 FROM ${relation}`)).toEqual([]);
     }
   });
@@ -73,7 +73,7 @@ describe.each(sqlEngines)('row-level security on %s', (engine) => {
     'SELECT * FROM events',
     'SELECT * FROM reconciliations',
     'SELECT * FROM mv_platform_overview_v1',
-    'SELECT * FROM customer_overview_dirty',
+    'SELECT * FROM customer_rollup_changes',
     'SELECT * FROM rate_cards',
   ])('refuses the reader %s', async (text) => {
     await expect(asReader('tenant-a', text)).rejects.toThrow(/permission denied/);

@@ -1,4 +1,4 @@
-// GET /api/customer/overview: the refreshed figures of customer_overview_v3 (the caller's own
+// GET /api/customer/overview: the refreshed figures of customer_overview_v4 (the caller's own
 // window totals beside the shared one-row view) for the caller's own tenant, read through
 // row-level security and cached per customer.
 import { sql } from 'drizzle-orm';
@@ -45,7 +45,7 @@ function exactTotals(totals: WindowTotals | null, window: string): WindowTotals 
 
 async function loadOverview(db: Database, customerId: string): Promise<CustomerOverview> {
   const row = await withCustomerScope(db, customerId, async (tx) => {
-    const result = await tx.execute<OverviewRow>(sql`SELECT * FROM customer_overview_v3`);
+    const result = await tx.execute<OverviewRow>(sql`SELECT * FROM customer_overview_v4`);
     return result.rows[0];
   });
   if (!row) throw new ApiError('service_unavailable', 'Your figures have not been computed yet; they are refreshed every hour.');
