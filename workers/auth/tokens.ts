@@ -24,7 +24,7 @@ const claimsSchema = z.discriminatedUnion('role', [
   }),
 ]);
 
-function keyOf(secret: string): Uint8Array {
+function keyOf(secret: string) {
   return new TextEncoder().encode(secret);
 }
 
@@ -60,10 +60,21 @@ export async function signToken(secret: string, request: TokenRequest, now: Date
   return { token, tokenId, expiresAt: new Date(expiresAtSeconds * 1000) };
 }
 
+// Imported once per isolate and secret, not on every request that carries a token.
+type VerificationKey = ReturnType<typeof crypto.subtle.importKey>;
+let verificationKey: { secret: string; key: VerificationKey } | null = null;
+
+function verificationKeyOf(secret: string): VerificationKey {
+  if (verificationKey?.secret !== secret) {
+    verificationKey = { secret, key: crypto.subtle.importKey('raw', keyOf(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']) };
+  }
+  return verificationKey.key;
+}
+
 export async function verifyToken(secret: string, token: string, now: Date = new Date()): Promise<Principal> {
   let payload: unknown;
   try {
-    ({ payload } = await jwtVerify(token, keyOf(secret), {
+    ({ payload } = await jwtVerify(token, await verificationKeyOf(secret), {
       algorithms: ['HS256'],
       currentDate: now,
       requiredClaims: ['exp', 'jti', 'sub'],

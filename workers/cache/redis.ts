@@ -2,11 +2,15 @@
 // local/upstash-rest.ts (same client, same requests).
 import { Redis } from '@upstash/redis/cloudflare';
 
+// One client per isolate and endpoint: it holds no connection (every command is its own fetch),
+// so requests share it instead of each building its own.
+let isolateClient: { url: string; token: string; redis: Redis } | null = null;
+
 export function openRedis(env: Pick<Env, 'UPSTASH_REDIS_REST_URL' | 'UPSTASH_REDIS_REST_TOKEN'>): Redis {
-  return new Redis({
-    url: env.UPSTASH_REDIS_REST_URL,
-    token: env.UPSTASH_REDIS_REST_TOKEN,
+  const { UPSTASH_REDIS_REST_URL: url, UPSTASH_REDIS_REST_TOKEN: token } = env;
+  if (isolateClient === null || isolateClient.url !== url || isolateClient.token !== token) {
     // Dashboards prefer a fast "stale" answer to a slow retry loop while Redis is unreachable.
-    retry: { retries: 0 },
-  });
+    isolateClient = { url, token, redis: new Redis({ url, token, retry: { retries: 0 } }) };
+  }
+  return isolateClient.redis;
 }
