@@ -39,6 +39,11 @@ const flushBatchSize = 1_000;
 const idSweepIntervalMs = 60_000;
 /** How soon new counts reach the PlatformMeter. */
 export const reportDelayMs = 1_000;
+/**
+ * How soon a flush's outcome (the buffer's new depth) reaches it at the latest: a meter with live
+ * traffic reports sooner anyway, and an alarm saved is a storage commit saved.
+ */
+export const bufferReportDelayMs = 10_000;
 const loadWindowMs = 15 * 60_000;
 /** The windows a snapshot is computed over; its values move only when a bucket enters or leaves one. */
 const snapshotWindowsMs = [rateWindowMs, loadWindowMs, hourWindowMs];
@@ -236,7 +241,8 @@ export class TenantMeter extends DurableObject<Env> {
     const next: number[] = [];
     // A running flush plans the alarm after it itself.
     if (this.buffered > 0 && !this.flushing) next.push(Math.max(nowMs + flushDelayMs, this.flushRetryAtMs));
-    if (this.live.hasUnreported() || this.rowOutdated) next.push(nowMs + reportDelayMs);
+    if (this.live.hasUnreported()) next.push(nowMs + reportDelayMs);
+    if (this.rowOutdated) next.push(nowMs + bufferReportDelayMs);
     if (snapshot.validUntilMs !== null) next.push(snapshot.validUntilMs);
     if (this.conditions.anyUnhealthy()) next.push(nowMs + unhealthyRecheckMs);
     if (next.length > 0) await this.ctx.storage.setAlarm(Math.min(...next));
@@ -263,7 +269,7 @@ export class TenantMeter extends DurableObject<Env> {
 
   /**
    * Writes buffered events to Postgres in batches, oldest first; the buffer's new figures are
-   * reported by an alarm a second later.
+   * reported by the meter's next alarm, at the latest bufferReportDelayMs later.
    */
   async flush(nowMs: number = Date.now()): Promise<FlushReport> {
     if (!this.flushing && this.buffered === 0) return this.flushStatus();
@@ -304,7 +310,8 @@ export class TenantMeter extends DurableObject<Env> {
       this.saveState();
     }
     this.rowOutdated = true;
-    await this.scheduleAlarm(nowMs + reportDelayMs);
+    // A failed flush is retried on its backoff, which may be sooner.
+    await this.scheduleAlarm(Math.min(nowMs + bufferReportDelayMs, this.buffered > 0 ? this.flushRetryAtMs : Infinity));
     return { flushed, remaining: this.buffered, failedAttempts: this.failedAttempts, lastError: this.lastError };
   }
 

@@ -303,6 +303,7 @@ async function run(context: PartContext): Promise<PartResult> {
       { label: 'parseEventBatch, one 500-event batch (Node)', value: parseMs, unit: 'ms' },
       { label: 'workerd: one SQLite primary-key look-up in a Durable Object', value: statements.selectMicros, unit: 'µs' },
       { label: 'workerd: one SQLite insert in a Durable Object', value: statements.insertMicros, unit: 'µs' },
+      { label: 'workerd: one committed write transaction in a Durable Object (synced to disk)', value: statements.commitMillis, unit: 'ms' },
       ...measurements.flatMap(kindFigures),
     ],
     notes: measurements.flatMap((m) => kindNotes(m, parseMs, statements, cores)),

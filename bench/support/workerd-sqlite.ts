@@ -11,12 +11,19 @@ import { median } from './stats.ts';
 const probeDir = fileURLToPath(new URL('./workerd-sqlite-probe/', import.meta.url));
 const statementsPerRequest = 5_000;
 const rounds = 15;
+const commitRounds = 100;
 
 export interface StatementCost {
   /** Microseconds per primary-key look-up that finds nothing (a dedup check). */
   selectMicros: number;
   /** Microseconds per insert of a new key into a table with one secondary index. */
   insertMicros: number;
+  /**
+   * Milliseconds one committed write adds to a request: a one-row transaction against a request
+   * that writes nothing. Local workerd syncs each commit to disk on its only thread, so this is
+   * time in which no other request or Durable Object of the stack runs.
+   */
+  commitMillis: number;
 }
 
 async function freePort(): Promise<number> {
@@ -38,23 +45,26 @@ export async function measureWorkerdStatementCost(scratchDir: string): Promise<S
   try {
     const url = `http://127.0.0.1:${port}/`;
     await waitUntilServing(url, wrangler, 90_000);
-    const time = async (statement: string): Promise<number> => {
+    const time = async (statement: string, count: number, repeat: number): Promise<number> => {
       const samples: number[] = [];
-      for (let i = 0; i < rounds; i++) {
+      for (let i = 0; i < repeat; i++) {
         const start = performance.now();
-        const response = await fetch(`${url}?statement=${statement}&count=${statementsPerRequest}`);
+        const response = await fetch(`${url}?statement=${statement}&count=${count}`);
         await response.arrayBuffer();
         if (!response.ok) throw new Error(`the probe answered ${response.status}`);
         samples.push(performance.now() - start);
       }
       return median(samples.slice(3));
     };
-    const none = await time('none');
-    const select = await time('select');
-    const insert = await time('insert');
+    const none = await time('none', statementsPerRequest, rounds);
+    const select = await time('select', statementsPerRequest, rounds);
+    const insert = await time('insert', statementsPerRequest, rounds);
+    const nothingWritten = await time('none', 0, commitRounds);
+    const oneRowWritten = await time('insert', 1, commitRounds);
     return {
       selectMicros: ((select - none) * 1000) / statementsPerRequest,
       insertMicros: ((insert - none) * 1000) / statementsPerRequest,
+      commitMillis: oneRowWritten - nothingWritten,
     };
   } finally {
     await wrangler.stop();

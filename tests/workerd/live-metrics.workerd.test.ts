@@ -251,7 +251,7 @@ describe('a TenantMeter with no new events', () => {
     const rowAt = async (nowMs: number) => (await platformMeter(env).live({ nowMs })).customers.find((row) => row.customer_id === quiet);
     const hourAfter = (ms: number) => Math.floor(ms / 3_600_000) * 3_600_000 + 3_600_000;
 
-    // The alarm that starts the flush, the flush, then the alarm a second later that reports the emptied buffer.
+    // The alarm that starts the flush, the flush, then the next alarm, which reports the emptied buffer.
     await tick(now);
     await runInDurableObject(meter(quiet), (instance: TenantMeter) => instance.flush(now));
     await tick(now + reportDelayMs);

@@ -94,7 +94,7 @@ describe('GET /metrics', () => {
       ...eventsOf(eu, { callId: 'b1', region: 'eu', startedAgoS: 100, e2eMs: [600], ended: { agoS: 40, status: 'completed' } }),
       ...eventsOf(eu, { callId: 'b2', region: 'eu', startedAgoS: 30, e2eMs: [] }),
     ]);
-    // The first alarm reports the live rows and starts the flush; the next (a second after the flush) reports the emptied buffer.
+    // The first alarm reports the live rows and starts the flush; the next one reports the emptied buffer.
     for (const customerId of [us, eu]) {
       await runInDurableObject(meter(customerId), (instance: TenantMeter) => instance.tick(now));
       await runInDurableObject(meter(customerId), (instance: TenantMeter) => instance.flush(now));
@@ -216,7 +216,7 @@ describe('GET /metrics', () => {
     await runInDurableObject(meter(quiet), (instance: TenantMeter) => instance.tick(flushedMs));
     const { text: flushing } = await scrape(operator);
     expect(sampleValue(flushing, `switchboard_customer_event_buffer_events{customer="${quiet}"}`)).toBe(2);
-    // The alarm a second after the flush reports the drain.
+    // The next alarm after the flush reports the drain.
     await runInDurableObject(meter(quiet), (instance: TenantMeter) => instance.flush(flushedMs));
     await runInDurableObject(meter(quiet), (instance: TenantMeter) => instance.tick(flushedMs + reportDelayMs));
     const { text } = await scrape(operator);
