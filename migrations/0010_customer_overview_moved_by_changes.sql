@@ -55,7 +55,9 @@ ALTER TABLE customer_overview_totals
   ADD COLUMN last7_whole_hour_sums numeric[],
   ADD COLUMN prev7_whole_hour_sums numeric[];
 
--- As in 0009, and each recomputed hour's change appended to customer_rollup_changes.
+-- As in 0009, except that each recomputed hour's change (its old values negated, its new values) is
+-- appended to customer_rollup_changes, and the daily rollups are moved by the same changes
+-- instead of summed again from the hours of every day touched.
 CREATE OR REPLACE FUNCTION refresh_rollups(max_items integer) RETURNS TABLE (hours integer, minutes integer) LANGUAGE plpgsql
 -- The statements are cheap; compiling them (JIT, on large row estimates) would cost more.
 SET jit = off AS $$
@@ -65,10 +67,10 @@ DECLARE
 BEGIN
   CREATE TEMP TABLE IF NOT EXISTS refreshing_hours (customer_id text, hour timestamptz) ON COMMIT DELETE ROWS;
   CREATE TEMP TABLE IF NOT EXISTS refreshing_minutes (minute timestamptz) ON COMMIT DELETE ROWS;
-  CREATE TEMP TABLE IF NOT EXISTS refreshing_days (customer_id text, day date) ON COMMIT DELETE ROWS;
+  CREATE TEMP TABLE IF NOT EXISTS refreshed_hour_changes (LIKE customer_rollup_changes) ON COMMIT DELETE ROWS;
   DELETE FROM refreshing_hours;
   DELETE FROM refreshing_minutes;
-  DELETE FROM refreshing_days;
+  DELETE FROM refreshed_hour_changes;
 
   -- By row address: a join on the key reads the whole table whenever its statistics still count
   -- a backlog that is gone (rows are only inserted and deleted, so the addresses are stable).
@@ -86,7 +88,7 @@ BEGIN
     DELETE FROM customer_hourly_rollups r USING refreshing_hours h WHERE r.customer_id = h.customer_id AND r.hour = h.hour
     RETURNING r.*
   )
-  INSERT INTO customer_rollup_changes
+  INSERT INTO refreshed_hour_changes
   SELECT customer_id, hour, -calls, -completed, -failed, -abandoned, -with_error, -escalated, -task_success, -task_known,
          -duration_ms_sum, -billed_micros, -csat_sum, -csat_count
   FROM replaced;
@@ -126,24 +128,34 @@ BEGIN
     WHERE coalesce(c.calls, 0) > 0 OR coalesce(f.csat_count, 0) > 0
     RETURNING *
   )
-  INSERT INTO customer_rollup_changes
+  INSERT INTO refreshed_hour_changes
   SELECT customer_id, hour, calls, completed, failed, abandoned, with_error, escalated, task_success, task_known,
          duration_ms_sum, billed_micros, csat_sum, csat_count
   FROM recomputed;
+  INSERT INTO customer_rollup_changes SELECT * FROM refreshed_hour_changes;
+  ANALYZE refreshed_hour_changes;
 
-  INSERT INTO refreshing_days SELECT DISTINCT customer_id, (hour AT TIME ZONE 'UTC')::date FROM refreshing_hours;
-  ANALYZE refreshing_days;
-  DELETE FROM customer_daily_rollups d USING refreshing_days r WHERE d.customer_id = r.customer_id AND d.day = r.day;
-  INSERT INTO customer_daily_rollups
-  SELECT r.customer_id, r.day, h.*
-  FROM refreshing_days r
-  CROSS JOIN LATERAL (
-    SELECT sum(h.calls), sum(h.completed), sum(h.failed), sum(h.abandoned), sum(h.with_error), sum(h.escalated),
-           sum(h.task_success), sum(h.task_known), sum(h.duration_ms_sum), sum(h.billed_micros), sum(h.csat_sum), sum(h.csat_count)
-    FROM customer_hourly_rollups h
-    WHERE h.customer_id = r.customer_id AND h.hour >= (r.day::timestamp AT TIME ZONE 'UTC') AND h.hour < ((r.day + 1)::timestamp AT TIME ZONE 'UTC')
-    HAVING count(*) > 0
-  ) h;
+  -- A day's rollup is the sum of its hours: moved by what changed in them. A day left with no call
+  -- and no feedback has no row, as if summed afresh.
+  INSERT INTO customer_daily_rollups AS d
+  SELECT customer_id, (hour AT TIME ZONE 'UTC')::date, sum(calls), sum(completed), sum(failed), sum(abandoned), sum(with_error), sum(escalated), sum(task_success), sum(task_known), sum(duration_ms_sum), sum(billed_micros), sum(csat_sum), sum(csat_count)
+  FROM refreshed_hour_changes GROUP BY 1, 2
+  ON CONFLICT (customer_id, day) DO UPDATE SET
+    calls = d.calls + EXCLUDED.calls,
+    completed = d.completed + EXCLUDED.completed,
+    failed = d.failed + EXCLUDED.failed,
+    abandoned = d.abandoned + EXCLUDED.abandoned,
+    with_error = d.with_error + EXCLUDED.with_error,
+    escalated = d.escalated + EXCLUDED.escalated,
+    task_success = d.task_success + EXCLUDED.task_success,
+    task_known = d.task_known + EXCLUDED.task_known,
+    duration_ms_sum = d.duration_ms_sum + EXCLUDED.duration_ms_sum,
+    billed_micros = d.billed_micros + EXCLUDED.billed_micros,
+    csat_sum = d.csat_sum + EXCLUDED.csat_sum,
+    csat_count = d.csat_count + EXCLUDED.csat_count;
+  DELETE FROM customer_daily_rollups d
+  USING (SELECT DISTINCT customer_id, (hour AT TIME ZONE 'UTC')::date AS day FROM refreshed_hour_changes) r
+  WHERE d.customer_id = r.customer_id AND d.day = r.day AND d.calls = 0 AND d.csat_count = 0;
 
   WITH taken AS (
     DELETE FROM rollup_dirty_minutes d

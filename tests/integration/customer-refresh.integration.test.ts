@@ -187,6 +187,25 @@ describe.each(sqlEngines)('incremental customer refresh on %s', (engine) => {
     }
     async function expectMoversExact(): Promise<void> {
       for (const customerId of movers) await expectExact(customerId);
+      // The daily rollups (the usage series) are moved by the same changes: equal to the calls and feedback of each day.
+      const daily = await client.query(
+        `SELECT customer_id, day::text, calls, with_error, duration_ms_sum::text, billed_micros::text, csat_sum, csat_count
+         FROM customer_daily_rollups WHERE customer_id = ANY ($1) ORDER BY 1, 2`,
+        [movers],
+      );
+      const days = await client.query(
+        `SELECT customer_id, day::text, sum(calls)::int AS calls, sum(with_error)::int AS with_error, sum(duration_ms_sum)::text AS duration_ms_sum,
+                sum(billed_micros)::text AS billed_micros, sum(csat_sum)::int AS csat_sum, sum(csat_count)::int AS csat_count
+         FROM (
+           SELECT customer_id, (ended_at AT TIME ZONE 'UTC')::date AS day, 1 AS calls, (status = 'failed' OR error_count > 0)::int AS with_error,
+                  duration_ms AS duration_ms_sum, billed_micros, 0 AS csat_sum, 0 AS csat_count
+           FROM calls WHERE customer_id = ANY ($1)
+           UNION ALL
+           SELECT customer_id, (ts AT TIME ZONE 'UTC')::date, 0, 0, 0, 0, csat, 1 FROM call_feedback WHERE customer_id = ANY ($1)
+         ) e GROUP BY 1, 2 ORDER BY 1, 2`,
+        [movers],
+      );
+      expect(daily.rows).toEqual(days.rows);
     }
     // Earlier than the last refresh: every window computed afresh.
     await refreshAt(base);
