@@ -52,9 +52,11 @@ const unhealthyRecheckMs = 5_000;
 /** Thresholds change rarely; a meter re-reads them from the AlertDesk at most this often. */
 const thresholdsCacheMs = 60_000;
 /**
- * A busy tenant keeps its Postgres connection from one flush to the next: a new connection costs
- * the server a backend and a cold plan of ingest_events(), about five times a small flush's own
- * work. One unused this long is closed, so quiet tenants hold no connection.
+ * A busy tenant (one that flushed within this long before) keeps its Postgres connection this
+ * long after a flush: a new connection costs the server a backend and a cold plan of
+ * ingest_events(), about five times a small flush's own work. Any other tenant closes it at once:
+ * a thousand tenants flushing one batch each must not hold a thousand connections (locally, 64
+ * slots) for seconds.
  */
 const keepDatabaseOpenMs = 3_000;
 
@@ -102,6 +104,7 @@ export class TenantMeter extends DurableObject<Env> {
   private config: MeterConfig | null = null;
   private database: DatabaseHandle | null = null;
   private closeIdleDatabase: ReturnType<typeof setTimeout> | undefined;
+  private lastFlushedMs = Number.NEGATIVE_INFINITY;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -299,7 +302,9 @@ export class TenantMeter extends DurableObject<Env> {
       this.lastError = null;
       this.flushRetryAtMs = 0;
       this.forgetOldIds(nowMs);
-      this.closeIdleDatabase = setTimeout(() => this.closeDatabase(), keepDatabaseOpenMs);
+      if (nowMs - this.lastFlushedMs < keepDatabaseOpenMs) this.closeIdleDatabase = setTimeout(() => this.closeDatabase(), keepDatabaseOpenMs);
+      else this.closeDatabase();
+      this.lastFlushedMs = nowMs;
     } catch (error) {
       this.failedAttempts += 1;
       this.lastError = error instanceof Error ? error.message : String(error);

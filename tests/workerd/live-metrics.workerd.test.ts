@@ -222,6 +222,7 @@ describe('GET /api/ops/live', () => {
     const before = (await platformMeter(env).live({ nowMs: now })).platform.cost_per_hour_micros;
     expect((await call('/v1/events', { method: 'POST', headers: { authorization: `Bearer ${key}` }, json: [late] })).status).toBe(202);
     await runInDurableObject(meter(small), (instance: TenantMeter) => instance.tick(now));
+    await runInDurableObject(meter(small), (instance: TenantMeter) => instance.flush(now));
     expect((await platformMeter(env).live({ nowMs: now })).platform.cost_per_hour_micros).toBe(before);
     const stored = await sqlRows<{ provider_cost_micros: string }>(`SELECT provider_cost_micros FROM calls WHERE customer_id = $1 AND call_id = 'late-call'`, [small]);
     expect(stored).toEqual([{ provider_cost_micros: '777777' }]);
