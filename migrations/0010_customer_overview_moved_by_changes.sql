@@ -285,11 +285,9 @@ BEGIN
            s.sums[6]::bigint, s.sums[7]::bigint, s.sums[8]::bigint, s.sums[9], s.sums[10], s.sums[11]::bigint, s.sums[12]::bigint
     FROM customer_overview_recompute k
     JOIN customer_overview_totals t ON t.customer_id = k.customer_id
-    CROSS JOIN LATERAL (VALUES ('month', t.month_sums), ('last7', t.last7_whole_hour_sums), ('prev7', t.prev7_whole_hour_sums)) s (name, sums)
+    CROSS JOIN LATERAL (VALUES ('month', t.month_sums), ('last7', t.last7_whole_hour_sums), ('prev7', t.prev7_whole_hour_sums),
+                               ('full7', ARRAY[0, 0, 0, 0, 0, 0, 0, 0, 0, t.full7_billed_micros, 0, 0])) s (name, sums)
     WHERE s.sums IS NOT NULL
-    UNION ALL
-    SELECT t.customer_id, 'full7', false, 0, 0, 0, 0, 0, 0, 0, 0, 0, t.full7_billed_micros, 0, 0
-    FROM customer_overview_recompute k JOIN customer_overview_totals t ON t.customer_id = k.customer_id
     UNION ALL
     SELECT ch.customer_id, s.name, false, ch.calls, ch.completed, ch.failed, ch.abandoned, ch.with_error, ch.escalated, ch.task_success, ch.task_known, ch.duration_ms_sum, ch.billed_micros, ch.csat_sum, ch.csat_count
     FROM customer_rollup_changes ch
