@@ -242,8 +242,9 @@ export class TenantMeter extends DurableObject<Env> {
     if (this.buffered > 0 && nowMs >= this.flushRetryAtMs && !this.flushing) this.ctx.waitUntil(this.flush(nowMs));
     this.live.prune(nowMs);
     const next: number[] = [];
-    // A running flush plans the alarm after it itself.
-    if (this.buffered > 0 && !this.flushing) next.push(Math.max(nowMs + flushDelayMs, this.flushRetryAtMs));
+    // A running flush plans the alarm after it itself; one stays set meanwhile in case the object
+    // restarts before the flush ends.
+    if (this.buffered > 0) next.push(this.flushing ? nowMs + bufferReportDelayMs : Math.max(nowMs + flushDelayMs, this.flushRetryAtMs));
     if (this.live.hasUnreported()) next.push(nowMs + reportDelayMs);
     if (this.rowOutdated) next.push(nowMs + bufferReportDelayMs);
     if (snapshot.validUntilMs !== null) next.push(snapshot.validUntilMs);
