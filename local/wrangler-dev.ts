@@ -71,7 +71,14 @@ async function signalGroupAndWait(pgid: number, signal: NodeJS.Signals, timeoutM
 }
 
 export function startWranglerDev(options: WranglerDevOptions): WranglerDev {
-  const env: NodeJS.ProcessEnv = { ...process.env, WRANGLER_SEND_METRICS: 'false' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    WRANGLER_SEND_METRICS: 'false',
+    // wrangler's local trace collector streams every invocation's tail events to a worker of its
+    // own; Switchboard's own /metrics is its observability, and the stream took a fifth of
+    // workerd's CPU with a thousand Durable Objects (a CPU profile of the live bench).
+    X_LOCAL_OBSERVABILITY: 'false',
+  };
   for (const name of secretNames) delete env[name];
   const args = [
     guardEntry,

@@ -391,7 +391,7 @@ async function run(context: PartContext): Promise<PartResult> {
     ];
     return {
       setup: [
-        `One stack on a fresh Postgres server database. ${customerCount.toLocaleString('en-US')} customers created through the operator API (each configures its TenantMeter); each then sent one whole call and one call left in progress through POST /v1/events, so every TenantMeter has reported and stays live.`,
+        `One stack on a fresh Postgres server database, its local storage on tmpfs (see the ingest part for why and what a commit costs on disk). ${customerCount.toLocaleString('en-US')} customers created through the operator API (each configures its TenantMeter); each then sent one whole call and one call left in progress through POST /v1/events, so every TenantMeter has reported and stays live.`,
         `No traffic: workerd CPU over ${quietSeconds} s, then ${latencySamples} interleaved sequential GET /healthz and GET /api/ops/live. /healthz probes Postgres, Redis and storage, so it is the floor of a request that does real I/O.`,
         `Under load: ${clients} clients post ${loadBatchSize}-event batches (${loadCustomersPerBatch} customers each) for ${loadMs / 1000} s to the other ${loadCustomers.length} customers while a call.started goes every ${probeIntervalMs} ms to one of ${probeCustomerCount} probe customers in turn, and /api/ops/live is polled back to back; a probe is visible once its customer's active_calls counts it (from the POST leaving to the poll answer that shows it).`,
         `Memory: workerd's resident memory after the customers were live minus before they were created, per customer. Storage: the TenantMeters' SQLite files under wrangler's persist directory (the local counterpart of ctx.storage.sql.databaseSize).`,

@@ -1,11 +1,12 @@
-// The real local stack as a bench measures it: `startLocalStack` on a scratch data directory,
-// either against a fresh database on the machine's Postgres or on the embedded PGlite default,
-// with an operator token and the two admin calls every part needs.
-import { mkdtemp } from 'node:fs/promises';
-import { join } from 'node:path';
+// The real local stack as a bench measures it: `startLocalStack` on a scratch data directory
+// (on tmpfs where there is one, see storage-dir.ts), either against a fresh database on the
+// machine's Postgres or on the embedded PGlite default, with an operator token and the two admin
+// calls every part needs.
+import { rm } from 'node:fs/promises';
 import { startLocalStack, type LocalStack } from '../../local/stack.ts';
 import { signToken } from '../../workers/auth/tokens.ts';
 import { createTestDatabase, type TestDatabase } from './postgres.ts';
+import { stackStorageDir } from './storage-dir.ts';
 
 export type PostgresKind = 'server' | 'embedded';
 
@@ -36,8 +37,8 @@ async function expectStatus(response: Response, status: number, what: string): P
 export async function startBenchStack({ kind, label, scratchDir, log, vars }: { kind: PostgresKind; label: string; scratchDir: string; log: (message: string) => void; vars?: Record<string, string> }): Promise<BenchStack> {
   const database: TestDatabase | null = kind === 'server' ? await createTestDatabase(`bench_${label}`) : null;
   let stack: LocalStack;
+  const dataDir = await stackStorageDir(label, scratchDir);
   try {
-    const dataDir = await mkdtemp(join(scratchDir, `${label}-`));
     stack = await startLocalStack({
       port: 0,
       dataDir,
@@ -50,6 +51,7 @@ export async function startBenchStack({ kind, label, scratchDir, log, vars }: { 
     });
   } catch (error) {
     await database?.drop();
+    await rm(dataDir, { recursive: true, force: true });
     throw error;
   }
   const operatorToken = (await signToken(stack.jwtSecret, { role: 'operator', subject: 'bench', ttlSeconds: 3600 })).token;
@@ -72,6 +74,7 @@ export async function startBenchStack({ kind, label, scratchDir, log, vars }: { 
       try {
         await stack.stop();
       } finally {
+        await rm(dataDir, { recursive: true, force: true });
         await database?.drop();
       }
     },
