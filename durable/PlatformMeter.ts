@@ -42,6 +42,8 @@ const bucketRetentionMs = hourWindowMs + 5 * 60_000;
 /** Platform rules are re-evaluated this often while there is traffic or an unhealthy condition. */
 export const platformTickMs = 10_000;
 const minuteMs = 60_000;
+/** Live views kept as JSON text at most; more regions asked for between two reports start over. */
+const maxCachedViews = 32;
 
 /** Whether a meter's row is still exact at `asOfMs`: it changes at validUntilMs, and reports again then. */
 function holdsAt(snapshot: TenantSnapshot, asOfMs: number): boolean {
@@ -64,6 +66,12 @@ export class PlatformMeter extends DurableObject<Env> {
   private appliedSeqs: Map<string, number> | null = null;
   private storedSnapshots: Map<string, TenantSnapshot> | null = null;
   private prunedAsOfMs = 0;
+  /**
+   * The live view as JSON text per region (null: all), for one as_of: it changes only when a report
+   * lands or as_of moves, and a thousand customers' view costs tens of milliseconds to build and
+   * serialise, while operators' dashboards poll it every few seconds.
+   */
+  private liveJsonCache = new Map<string | null, { asOfMs: number; json: string }>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -111,6 +119,7 @@ export class PlatformMeter extends DurableObject<Env> {
     });
     if (applies) seqs.set(report.customerId, report.seq);
     snapshots.set(report.customerId, report.snapshot);
+    this.liveJsonCache.clear();
     this.prune(nowMs);
     await this.ensureAlarm(nowMs);
   }
@@ -185,6 +194,17 @@ export class PlatformMeter extends DurableObject<Env> {
     return [...this.snapshotsByCustomer()]
       .map(([customerId, snapshot]) => ({ customerId, snapshot }))
       .sort((a, b) => (a.customerId < b.customerId ? -1 : a.customerId > b.customerId ? 1 : 0));
+  }
+
+  /** GET /api/ops/live's body: the live view as JSON text, built once per as_of and report. */
+  liveJson({ region = null, nowMs = Date.now() }: { region?: string | null; nowMs?: number } = {}): string {
+    const asOfMs = liveAsOf(nowMs);
+    const cached = this.liveJsonCache.get(region);
+    if (cached?.asOfMs === asOfMs) return cached.json;
+    const json = JSON.stringify(this.live({ region, nowMs }));
+    if (this.liveJsonCache.size >= maxCachedViews) this.liveJsonCache.clear();
+    this.liveJsonCache.set(region, { asOfMs, json });
+    return json;
   }
 
   live({ region = null, nowMs = Date.now() }: { region?: string | null; nowMs?: number } = {}): LiveView {

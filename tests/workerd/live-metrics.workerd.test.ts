@@ -5,6 +5,7 @@ import { env, evictDurableObject, runInDurableObject } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { liveAsOf } from '../../analytics/live-window.ts';
 import { platformMeter } from '../../durable/PlatformMeter.ts';
+import type { LiveView } from '../../durable/platform/live-view.ts';
 import { reportDelayMs, type TenantMeter } from '../../durable/TenantMeter.ts';
 import { createRng, type Rng } from '../../local/demo/random.ts';
 import { openDatabase } from '../../workers/db/client.ts';
@@ -278,5 +279,27 @@ describe('a TenantMeter with no new events', () => {
     // The ended call has left the 5-minute window; the hour still counts both calls started.
     const moved = await rowAt(leavesFiveMinutes(endedBucket));
     expect(moved).toMatchObject({ as_of: iso(leavesFiveMinutes(endedBucket)), active_calls: 1, calls_per_hour: 2, success_rate: { value: null, numerator: 0, denominator: 0 } });
+  });
+});
+
+describe('GET /api/ops/live as JSON text', () => {
+  it('is built once per as_of and again as soon as a report lands', async () => {
+    const operator = await operatorToken();
+    const late = uniqueCustomerId('live-json');
+    await call('/api/ops/customers', { method: 'POST', token: operator, json: { id: late } });
+    const key = (await (await call('/api/ops/ingest-keys', { method: 'POST', token: operator, json: { customer_id: late } })).json<{ key: string }>()).key;
+    const rowOf = (json: string) => (JSON.parse(json) as LiveView).customers.find((row) => row.customer_id === late);
+    const first = await platformMeter(env).liveJson({ nowMs: now });
+    expect(rowOf(first)).toBeUndefined();
+    // The same as_of answers the same text.
+    expect(await platformMeter(env).liveJson({ nowMs: now + 1 })).toBe(first);
+    const started: SwitchboardEvent = { id: 'json-start', type: 'call.started', customer_id: late, call_id: 'json-call', ts: iso(asOf - 5_000), direction: 'inbound', from: '+14155550100', to: '+18005550100', agent_id: 'a', agent_version: 'v1', region: 'us', providers: { stt: 'deepgram', llm: 'openai', tts: 'cartesia', telephony: 'twilio' } };
+    expect((await call('/v1/events', { method: 'POST', headers: { authorization: `Bearer ${key}` }, json: [started] })).status).toBe(202);
+    await runInDurableObject(meter(late), (instance: TenantMeter) => instance.tick(now));
+    expect(rowOf(await platformMeter(env).liveJson({ nowMs: now + 2 }))).toMatchObject({ active_calls: 1 });
+    // Through the API, as an operator's dashboard reads it.
+    const response = await call('/api/ops/live', { token: operator });
+    expect(response.headers.get('content-type')).toBe('application/json');
+    expect(rowOf(await response.text())).toMatchObject({ active_calls: 1 });
   });
 });

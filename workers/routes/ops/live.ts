@@ -24,8 +24,8 @@ const seriesQuery = z
 export const liveRoutes = new Hono<AppEnv>()
   .get('/live', async (c) => {
     const query = parseWith(liveQuery, c.req.query(), 'query');
-    const view = await platformMeter(c.env).live({ region: query.region ?? null });
-    return c.json(view, 200, { 'cache-control': 'no-store' });
+    const body = await platformMeter(c.env).liveJson({ region: query.region ?? null });
+    return c.body(body, 200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
   })
   .get('/series', async (c) => {
     const query = parseWith(seriesQuery, c.req.query(), 'query');
