@@ -21,7 +21,9 @@ async function filesUnder(dir: string): Promise<string[]> {
 /** Objects of the class `className` under a stack's data directory, and their bytes on disk. */
 export async function durableObjectStorage(dataDir: string, className: string): Promise<ClassStorage> {
   const files = (await filesUnder(dataDir)).filter((path) => path.includes(`-${className}/`) && /\.sqlite(-wal)?$/.test(path));
-  const sized = await Promise.all(files.map(async (path) => ({ path, bytes: (await stat(path)).size })));
+  // A write-ahead log is removed when its object closes its database: one gone since the listing holds nothing.
+  const sizeOf = (path: string) => stat(path).then((found) => found.size, (error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? 0 : Promise.reject(error)));
+  const sized = await Promise.all(files.map(async (path) => ({ path, bytes: await sizeOf(path) })));
   const total = (wal: boolean) => sized.filter((file) => file.path.endsWith('-wal') === wal).reduce((sum, file) => sum + file.bytes, 0);
   return { objects: files.filter((path) => path.endsWith('.sqlite')).length, databaseBytes: total(false), walBytes: total(true) };
 }
