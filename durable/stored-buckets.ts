@@ -1,9 +1,10 @@
 // A table of 10-second live buckets per (bucket, region) in a Durable Object's SQLite storage,
 // with a parsed copy in memory. Storage is the truth and is written first; the copy is read
 // from it once per object lifetime, so an evicted or restarted object answers the same values.
-// Merged windows are kept for the current as_of: a window [as_of - span, as_of) only changes
-// when as_of moves or a late delta lands before as_of, and merging an hour of sketches on every
-// report or read was most of a meter's work.
+// Merged windows are kept per (as_of, span, region): a window [as_of - span, as_of) only changes
+// when a late delta lands before its as_of, and merging an hour of sketches on every report or
+// read was most of a meter's work. Several as_of are kept, since the platform's alert rules ask
+// for the five full minutes before now beside the windows ending at the current as_of.
 import { mergeBuckets, type LiveBucket } from '../analytics/live-window.ts';
 import { execJsonRows } from './sql-json-rows.ts';
 
@@ -15,6 +16,9 @@ export interface BucketRow {
 
 export type BucketTable = 'live_buckets' | 'pending_deltas' | 'platform_buckets';
 
+/** Merged windows kept at most; past this they start over (a new as_of every 10 s leaves old ones behind). */
+const maxKeptWindows = 64;
+
 function keyOf(bucketMs: number, region: string): string {
   return `${bucketMs}|${region}`;
 }
@@ -23,7 +27,7 @@ export class StoredBuckets {
   private readonly sql: SqlStorage;
   private readonly table: BucketTable;
   private loaded: Map<string, BucketRow> | null = null;
-  private windows: { asOfMs: number; merged: Map<string, LiveBucket> } | null = null;
+  private readonly windows = new Map<string, { asOfMs: number; merged: LiveBucket }>();
 
   constructor(sql: SqlStorage, table: BucketTable) {
     this.sql = sql;
@@ -58,7 +62,7 @@ export class StoredBuckets {
     );
     for (const [key, row] of merged) {
       rows.set(key, row);
-      if (this.windows && row.bucketMs < this.windows.asOfMs) this.windows = null;
+      for (const [windowKey, window] of this.windows) if (row.bucketMs < window.asOfMs) this.windows.delete(windowKey);
     }
   }
 
@@ -73,7 +77,7 @@ export class StoredBuckets {
   clear(): void {
     this.sql.exec(`DELETE FROM ${this.table}`);
     this.rows().clear();
-    this.windows = null;
+    this.windows.clear();
   }
 
   /** Rows of [fromMs, toMs), for one region or all. */
@@ -83,13 +87,12 @@ export class StoredBuckets {
 
   /** The merged bucket of [asOf - span, asOf), for one region or all. */
   window(asOfMs: number, spanMs: number, region: string | null): LiveBucket {
-    if (this.windows?.asOfMs !== asOfMs) this.windows = { asOfMs, merged: new Map() };
-    const key = `${spanMs}|${region ?? ''}`;
-    let merged = this.windows.merged.get(key);
-    if (!merged) {
-      merged = mergeBuckets(this.range(asOfMs - spanMs, asOfMs, region).map((row) => row.bucket));
-      this.windows.merged.set(key, merged);
-    }
+    const key = `${asOfMs}|${spanMs}|${region ?? ''}`;
+    const kept = this.windows.get(key);
+    if (kept) return kept.merged;
+    const merged = mergeBuckets(this.range(asOfMs - spanMs, asOfMs, region).map((row) => row.bucket));
+    if (this.windows.size >= maxKeptWindows) this.windows.clear();
+    this.windows.set(key, { asOfMs, merged });
     return merged;
   }
 
@@ -113,6 +116,6 @@ export class StoredBuckets {
     if (old.length === 0) return;
     this.sql.exec(`DELETE FROM ${this.table} WHERE bucket_ms < ?`, oldestMs);
     for (const [key] of old) rows.delete(key);
-    this.windows = null;
+    this.windows.clear();
   }
 }

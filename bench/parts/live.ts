@@ -28,6 +28,12 @@ const maxPostAttempts = 3;
 /** Seeding is a few dozen batches; past this the stack has stopped keeping up and the part fails. */
 const seedingBudgetMs = 300_000;
 const quietSeconds = 20;
+/**
+ * After seeding, each meter still wakes once or twice (its buckets entering the windows, its
+ * flush's report), and workerd evicts the thousand objects from memory about 10 s after each
+ * goes idle, which costs it seconds of CPU: no traffic is measured once that has passed.
+ */
+const settleSeconds = 30;
 const loadMs = 40_000;
 const probeIntervalMs = 250;
 const probeDeadlineMs = 60_000;
@@ -319,9 +325,10 @@ async function run(context: PartContext): Promise<PartResult> {
     }
     const visibleCustomers = liveCustomers(live.view);
     const allVisibleSeconds = (live.receivedMs - seedStart) / 1000;
-    context.log(`${visibleCustomers} of ${customerCount} customers live ${allVisibleSeconds.toFixed(1)} s after seeding began; measuring with no traffic`);
+    context.log(`${visibleCustomers} of ${customerCount} customers live ${allVisibleSeconds.toFixed(1)} s after seeding began; ${settleSeconds} s to settle, then measuring with no traffic`);
+    await new Promise((resolve) => setTimeout(resolve, settleSeconds * 1_000));
 
-    // Quiet: every meter has a call in progress, so each still reports every few seconds.
+    // Quiet: every meter has a call in progress, and sleeps until one of its values moves.
     const quietStart = sampleCpu();
     await new Promise((resolve) => setTimeout(resolve, quietSeconds * 1_000));
     const quietCores = coresUsed(quietStart, sampleCpu());
@@ -392,7 +399,7 @@ async function run(context: PartContext): Promise<PartResult> {
     return {
       setup: [
         `One stack on a fresh Postgres server database, its local storage on tmpfs (see the ingest part for why and what a commit costs on disk). ${customerCount.toLocaleString('en-US')} customers created through the operator API (each configures its TenantMeter); each then sent one whole call and one call left in progress through POST /v1/events, so every TenantMeter has reported and stays live.`,
-        `No traffic: workerd CPU over ${quietSeconds} s, then ${latencySamples} interleaved sequential GET /healthz and GET /api/ops/live. /healthz probes Postgres, Redis and storage, so it is the floor of a request that does real I/O.`,
+        `No traffic: ${settleSeconds} s after the last customer showed up (the meters' last wake-ups after seeding and workerd evicting them from memory), workerd CPU over ${quietSeconds} s, then ${latencySamples} interleaved sequential GET /healthz and GET /api/ops/live. /healthz probes Postgres, Redis and storage, so it is the floor of a request that does real I/O.`,
         `Under load: ${clients} clients post ${loadBatchSize}-event batches (${loadCustomersPerBatch} customers each) for ${loadMs / 1000} s to the other ${loadCustomers.length} customers while a call.started goes every ${probeIntervalMs} ms to one of ${probeCustomerCount} probe customers in turn, and /api/ops/live is polled back to back; a probe is visible once its customer's active_calls counts it (from the POST leaving to the poll answer that shows it).`,
         `Memory: workerd's resident memory after the customers were live minus before they were created, per customer. Storage: the TenantMeters' SQLite files under wrangler's persist directory (the local counterpart of ctx.storage.sql.databaseSize).`,
       ],
