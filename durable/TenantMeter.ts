@@ -47,8 +47,11 @@ export const bufferReportDelayMs = 10_000;
 const loadWindowMs = 15 * 60_000;
 /** The windows a snapshot is computed over; its values move only when a bucket enters or leaves one. */
 const snapshotWindowsMs = [rateWindowMs, loadWindowMs, hourWindowMs];
-/** While an alert condition is not healthy the meter re-evaluates it this often. */
-const unhealthyRecheckMs = 5_000;
+/**
+ * Alert conditions are functions of the snapshot, so they are re-evaluated when it moves; a change
+ * the AlertDesk could not take is sent again this soon.
+ */
+const alertRetryMs = 5_000;
 /** Thresholds change rarely; a meter re-reads them from the AlertDesk at most this often. */
 const thresholdsCacheMs = 60_000;
 /**
@@ -93,6 +96,7 @@ export class TenantMeter extends DurableObject<Env> {
   private buffered = 0;
   /** Whether the row may differ from what the PlatformMeter last accepted (true for a new instance). */
   private rowOutdated = true;
+  private alertChangesUnsent = false;
   private failedAttempts = 0;
   private lastError: string | null = null;
   private flushRetryAtMs = 0;
@@ -248,7 +252,7 @@ export class TenantMeter extends DurableObject<Env> {
     if (this.live.hasUnreported()) next.push(nowMs + reportDelayMs);
     if (this.rowOutdated) next.push(nowMs + bufferReportDelayMs);
     if (snapshot.validUntilMs !== null) next.push(snapshot.validUntilMs);
-    if (this.conditions.anyUnhealthy()) next.push(nowMs + unhealthyRecheckMs);
+    if (this.alertChangesUnsent) next.push(nowMs + alertRetryMs);
     if (next.length > 0) await this.ctx.storage.setAlarm(Math.min(...next));
     else await this.ctx.storage.deleteAlarm();
   }
@@ -408,11 +412,14 @@ export class TenantMeter extends DurableObject<Env> {
         thresholds,
       });
       const changed = this.conditions.changed(observations);
-      if (changed.length === 0) return;
-      await alertDesk(this.env).observe(changed, nowMs);
-      this.conditions.sent(changed);
+      if (changed.length > 0) {
+        await alertDesk(this.env).observe(changed, nowMs);
+        this.conditions.sent(changed);
+      }
+      this.alertChangesUnsent = false;
     } catch (error) {
-      // Unsent changes are still "changed" on the next tick, which tries again.
+      // Unsent changes are still "changed" on the next tick, which comes within alertRetryMs.
+      this.alertChangesUnsent = true;
       console.error('alert evaluation failed', customerId, error);
     }
   }
