@@ -59,20 +59,24 @@ describe('GET /metrics on the real stack', () => {
 
   it('passes promtool check metrics with every family present, live values and request durations included', async () => {
     let text = '';
-    // The meter reports within a couple of seconds; request durations arrive at most 5 s apart.
+    // The meter reports within a couple of seconds and its flushed buffer with its next report
+    // (within 10 s); request durations arrive at most 5 s apart.
     await waitUntil(
       async () => {
         const response = await fetch(`${stack.baseUrl}/metrics`, { headers: { authorization: `Bearer ${operator}` } });
         expect(response.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
         text = await response.text();
-        return sampleValue(text, `switchboard_customer_calls_per_hour{customer="${customerId}"}`) === 3 && text.includes('switchboard_http_request_duration_seconds_bucket{route="/v1/events"');
+        return (
+          sampleValue(text, `switchboard_customer_calls_per_hour{customer="${customerId}"}`) === 3 &&
+          sampleValue(text, 'switchboard_event_buffer_events') === 0 &&
+          text.includes('switchboard_http_request_duration_seconds_bucket{route="/v1/events"')
+        );
       },
-      'the events and the request durations show in /metrics',
+      'the events, their flush and the request durations show in /metrics',
       30_000,
     );
     expect(sampleValue(text, 'switchboard_ended_calls')).toBe(3);
     expect(sampleValue(text, 'switchboard_provider_success_ratio{kind="tts",provider="acme \\"tts\\"\\\\\\nv2"}')).toBe(0);
-    expect(sampleValue(text, 'switchboard_event_buffer_events')).toBe(0);
 
     const { code, output } = await promtoolCheckMetrics(text);
     expect(output).toBe('');
