@@ -16,7 +16,7 @@ import { deriveSeed } from '../support/rng.ts';
 import { postgresLabels, startBenchStack, type BenchStack, type PostgresKind } from '../support/stack.ts';
 import { stackStorageDir } from '../support/storage-dir.ts';
 import { mean, median, quantile, timeSync } from '../support/stats.ts';
-import { measureWorkerdStatementCost, type StatementCost } from '../support/workerd-sqlite.ts';
+import { measureWorkerdCommitMillis, measureWorkerdStatementCost, type StatementCost } from '../support/workerd-sqlite.ts';
 
 const customerCount = 8;
 const clients = 4;
@@ -292,14 +292,14 @@ async function run(context: PartContext): Promise<PartResult> {
   context.log('pricing one SQLite statement inside a Durable Object (probe Worker)');
   const statements = await measureWorkerdStatementCost(context.scratchDir);
   const tmpfsDir = await stackStorageDir('sqlite-probe', context.scratchDir);
-  const onTmpfs = await measureWorkerdStatementCost(tmpfsDir).finally(() => rm(tmpfsDir, { recursive: true, force: true }));
+  const tmpfsCommitMillis = await measureWorkerdCommitMillis(tmpfsDir).finally(() => rm(tmpfsDir, { recursive: true, force: true }));
   const measurements = [await measureOn('server', context), await measureOn('embedded', context)];
   const cores = (await import('node:os')).cpus().length;
   const eventBytes = mean(sample.events.map((event) => Buffer.byteLength(JSON.stringify(event))));
   return {
     setup: [
       `${customerCount} customers, one customer-scoped ingest key each; ${clients} concurrent clients (a separate Node process) POST ${batchSize}-event JSON batches back to back for ${loadMs / 1000} s; batch i goes to customer i mod ${customerCount}.`,
-      `Each stack keeps its local storage on tmpfs (bench/support/storage-dir.ts): local workerd syncs each Durable Object commit to disk on its only thread, and nothing else in the stack runs meanwhile; the cost follows this machine's disk from minute to minute (in this run a one-row commit added ${statements.commitMillis.toFixed(1)} ms on disk and ${onTmpfs.commitMillis.toFixed(1)} ms on tmpfs). Production Durable Objects commit off the isolate's thread. The 202 still waits for the commit, on either.`,
+      `Each stack keeps its local storage on tmpfs (bench/support/storage-dir.ts): local workerd syncs each Durable Object commit to disk on its only thread, and nothing else in the stack runs meanwhile; the cost follows this machine's disk from minute to minute (in this run a one-row commit added ${statements.commitMillis.toFixed(1)} ms on disk and ${tmpfsCommitMillis.toFixed(1)} ms on tmpfs). Production Durable Objects commit off the isolate's thread. The 202 still waits for the commit, on either.`,
       `Events are whole generated calls (call.started, turns with their STT/LLM/TTS requests, tool calls, errors, call.ended with 4 cost lines, feedback), ${Math.round(eventBytes)} bytes each on average, stamped within the 3 s before their batch is sent, as a platform forwarding what just happened would.`,
       `End-to-end events/s: events answered 202 / (last row present in event_keys - first request sent), rows counted from outside every 100 ms once the load stops. Flush lag: event_keys.received_at (the flush statement's start) minus the 202's arrival, for the first, middle and last event of every batch.`,
       `Baseline: the same accepted events, after the stack has stopped, through SELECT ingest_events($1::jsonb) in ${rawChunkSize.toLocaleString('en-US')}-event statements by one pg client on a fresh database of the same kind (a Postgres server database, or a PGlite served over its socket as npm start does). ingest_events() is the projection every stored event must go through, so nothing cheaper writes the same rows; measured chunk sizes from 500 to 2,000 run within a few percent of each other, 5,000 is slower.`,
@@ -309,7 +309,7 @@ async function run(context: PartContext): Promise<PartResult> {
       { label: 'workerd: one SQLite primary-key look-up in a Durable Object', value: statements.selectMicros, unit: 'µs' },
       { label: 'workerd: one SQLite insert in a Durable Object', value: statements.insertMicros, unit: 'µs' },
       { label: "workerd: one committed write transaction in a Durable Object, on this machine's disk", value: statements.commitMillis, unit: 'ms' },
-      { label: 'the same on tmpfs, where the bench stacks keep their storage', value: onTmpfs.commitMillis, unit: 'ms' },
+      { label: 'the same on tmpfs, where the bench stacks keep their storage', value: tmpfsCommitMillis, unit: 'ms' },
       ...measurements.flatMap(kindFigures),
     ],
     notes: measurements.flatMap((m) => kindNotes(m, parseMs, statements, cores)),

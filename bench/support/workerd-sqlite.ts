@@ -35,7 +35,11 @@ async function freePort(): Promise<number> {
   return address.port;
 }
 
-export async function measureWorkerdStatementCost(scratchDir: string): Promise<StatementCost> {
+/** Times one kind of probe request: the median of `repeat` sequential requests, the first 3 left out. */
+type TimeProbe = (statement: 'none' | 'select' | 'insert', count: number, repeat: number) => Promise<number>;
+
+/** Runs `work` against a probe Worker whose storage lives under `scratchDir`. */
+async function withSqliteProbe<T>(scratchDir: string, work: (time: TimeProbe) => Promise<T>): Promise<T> {
   const dir = join(scratchDir, 'sqlite-probe');
   await mkdir(dir, { recursive: true });
   const envFile = join(dir, 'probe.vars');
@@ -45,7 +49,7 @@ export async function measureWorkerdStatementCost(scratchDir: string): Promise<S
   try {
     const url = `http://127.0.0.1:${port}/`;
     await waitUntilServing(url, wrangler, 90_000);
-    const time = async (statement: string, count: number, repeat: number): Promise<number> => {
+    return await work(async (statement, count, repeat) => {
       const samples: number[] = [];
       for (let i = 0; i < repeat; i++) {
         const start = performance.now();
@@ -55,18 +59,33 @@ export async function measureWorkerdStatementCost(scratchDir: string): Promise<S
         samples.push(performance.now() - start);
       }
       return median(samples.slice(3));
-    };
-    const none = await time('none', statementsPerRequest, rounds);
-    const select = await time('select', statementsPerRequest, rounds);
-    const insert = await time('insert', statementsPerRequest, rounds);
-    const nothingWritten = await time('none', 0, commitRounds);
-    const oneRowWritten = await time('insert', 1, commitRounds);
-    return {
-      selectMicros: ((select - none) * 1000) / statementsPerRequest,
-      insertMicros: ((insert - none) * 1000) / statementsPerRequest,
-      commitMillis: oneRowWritten - nothingWritten,
-    };
+    });
   } finally {
     await wrangler.stop();
   }
+}
+
+/** A one-row commit's time beyond a request that writes nothing. */
+async function commitMillis(time: TimeProbe): Promise<number> {
+  const nothingWritten = await time('none', 0, commitRounds);
+  const oneRowWritten = await time('insert', 1, commitRounds);
+  return oneRowWritten - nothingWritten;
+}
+
+export function measureWorkerdStatementCost(scratchDir: string): Promise<StatementCost> {
+  return withSqliteProbe(scratchDir, async (time) => {
+    const none = await time('none', statementsPerRequest, rounds);
+    const select = await time('select', statementsPerRequest, rounds);
+    const insert = await time('insert', statementsPerRequest, rounds);
+    return {
+      selectMicros: ((select - none) * 1000) / statementsPerRequest,
+      insertMicros: ((insert - none) * 1000) / statementsPerRequest,
+      commitMillis: await commitMillis(time),
+    };
+  });
+}
+
+/** Only the commit's price, for storage elsewhere (tmpfs) beside the full measurement on disk. */
+export function measureWorkerdCommitMillis(scratchDir: string): Promise<number> {
+  return withSqliteProbe(scratchDir, commitMillis);
 }
