@@ -71,7 +71,7 @@ export class PlatformMeter extends DurableObject<Env> {
    * lands or as_of moves, and a thousand customers' view costs tens of milliseconds to build and
    * serialise, while operators' dashboards poll it every few seconds.
    */
-  private liveJsonCache = new Map<string | null, { asOfMs: number; json: string }>();
+  private readonly liveJsonCache = new Map<string | null, { asOfMs: number; json: string }>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
