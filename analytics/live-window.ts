@@ -1,10 +1,14 @@
 // The operator's real-time values (CONTRACT section 2, "Operator real-time values"), defined once
-// over 10-second buckets: the TenantMeter fills them per customer and region, the PlatformMeter
-// merges them across customers, and both summarise them with the functions here.
+// over 5-second buckets: the TenantMeter fills them per customer and region, the PlatformMeter
+// merges them across customers, and both summarise them with the functions here. Windows end at
+// a bucket boundary, so the bucket width is how old `as_of` can be when a view is built: 5 s
+// leaves the other half of the contract's 10 s to reach the operator (decision 0010).
 import { emptySketchState, mergeSketchStates, sketchQuantile, type SketchState } from './quantiles.ts';
 import { rate, type Rate } from './rate.ts';
 
-export const bucketMs = 10_000;
+export const bucketMs = 5_000;
+/** The live charts' resolution: two buckets a point, as the operator's charts ask for 10 s. */
+export const chartStepMs = 10_000;
 export const rateWindowMs = 5 * 60_000;
 export const hourWindowMs = 60 * 60_000;
 export const attemptsWindowMs = 60_000;
@@ -17,7 +21,7 @@ export function bucketStart(ms: number): number {
   return Math.floor(ms / bucketMs) * bucketMs;
 }
 
-/** Live values are computed up to the last completed bucket, so `as_of` is at most 10 s old. */
+/** Live values are computed up to the last completed bucket, so `as_of` is under 5 s old when built. */
 export function liveAsOf(nowMs: number): number {
   return bucketStart(nowMs);
 }
@@ -44,8 +48,11 @@ export interface ProviderCounter {
   latency: SketchState;
 }
 
-/** Everything counted in one 10-second bucket (for one customer and region, or merged). */
-export interface LiveBucket {
+/**
+ * The additive part of a bucket: sums that merge by adding. The `*_per_hour` values and the
+ * load window read only these, so their windows skip the sketches.
+ */
+export interface BucketTotals {
   callsStarted: number;
   callsEnded: number;
   completed: number;
@@ -66,6 +73,10 @@ export interface LiveBucket {
   billedMicros: number;
   /** Provider cost of ended calls by component (stt, llm, tts, telephony, ...). */
   costByComponentMicros: Record<string, number>;
+}
+
+/** Everything counted in one 5-second bucket (for one customer and region, or merged). */
+export interface LiveBucket extends BucketTotals {
   /** provider.request outcomes by `kind|provider`. */
   providerRequests: Record<string, ProviderCounter>;
   e2e: SketchState;
@@ -73,34 +84,6 @@ export interface LiveBucket {
   llm: SketchState;
   tts: SketchState;
   ttfa: SketchState;
-}
-
-export function emptyBucket(): LiveBucket {
-  return {
-    callsStarted: 0,
-    callsEnded: 0,
-    completed: 0,
-    failed: 0,
-    abandoned: 0,
-    endedWithError: 0,
-    escalated: 0,
-    endedInterrupted: 0,
-    taskSuccess: 0,
-    taskKnown: 0,
-    toolCalls: 0,
-    toolFailures: 0,
-    csatSum: 0,
-    csatCount: 0,
-    providerCostMicros: 0,
-    billedMicros: 0,
-    costByComponentMicros: {},
-    providerRequests: {},
-    e2e: emptySketchState,
-    stt: emptySketchState,
-    llm: emptySketchState,
-    tts: emptySketchState,
-    ttfa: emptySketchState,
-  };
 }
 
 const countFields = [
@@ -120,21 +103,46 @@ const countFields = [
   'csatCount',
   'providerCostMicros',
   'billedMicros',
-] as const satisfies ReadonlyArray<keyof LiveBucket>;
+] as const satisfies ReadonlyArray<keyof BucketTotals>;
 
 const sketchFields = ['e2e', 'stt', 'llm', 'tts', 'ttfa'] as const satisfies ReadonlyArray<keyof LiveBucket>;
 
-function addRecords(target: Record<string, number>, source: Record<string, number>): Record<string, number> {
-  const out = { ...target };
-  for (const [key, value] of Object.entries(source)) out[key] = (out[key] ?? 0) + value;
-  return out;
+export function emptyTotals(): BucketTotals {
+  const totals = { costByComponentMicros: {} } as BucketTotals;
+  for (const field of countFields) totals[field] = 0;
+  return totals;
+}
+
+export function emptyBucket(): LiveBucket {
+  return {
+    ...emptyTotals(),
+    providerRequests: {},
+    e2e: emptySketchState,
+    stt: emptySketchState,
+    llm: emptySketchState,
+    tts: emptySketchState,
+    ttfa: emptySketchState,
+  };
+}
+
+/** Adds `source`'s sums into `target`. */
+function addTotals(target: BucketTotals, source: BucketTotals): void {
+  for (const field of countFields) target[field] += source[field];
+  for (const [key, value] of Object.entries(source.costByComponentMicros)) {
+    target.costByComponentMicros[key] = (target.costByComponentMicros[key] ?? 0) + value;
+  }
+}
+
+export function sumTotals(buckets: readonly BucketTotals[]): BucketTotals {
+  const totals = emptyTotals();
+  for (const bucket of buckets) addTotals(totals, bucket);
+  return totals;
 }
 
 export function mergeBuckets(buckets: readonly LiveBucket[]): LiveBucket {
   const merged = emptyBucket();
   for (const bucket of buckets) {
-    for (const field of countFields) merged[field] += bucket[field];
-    merged.costByComponentMicros = addRecords(merged.costByComponentMicros, bucket.costByComponentMicros);
+    addTotals(merged, bucket);
     for (const [key, counter] of Object.entries(bucket.providerRequests)) {
       const current = merged.providerRequests[key];
       merged.providerRequests[key] = current

@@ -1,4 +1,4 @@
-// One per platform. Merges what every TenantMeter reports (additive 10-second bucket deltas and
+// One per platform. Merges what every TenantMeter reports (additive 5-second bucket deltas and
 // a snapshot of the customer's own row) into the operator's live view: platform values, provider
 // health, per-region filters and the per-customer table. It never touches Postgres, so the live
 // view keeps answering while Postgres is down. A report is applied once: its seq is remembered.
@@ -8,7 +8,6 @@
 import { DurableObject } from 'cloudflare:workers';
 import {
   attemptsWindowMs,
-  bucketMs,
   hourWindowMs,
   liveAsOf,
   mergeBuckets,
@@ -161,7 +160,7 @@ export class PlatformMeter extends DurableObject<Env> {
     try {
       const thresholds = thresholdsFor(await alertDesk(this.env).rules(), null);
       const observations = platformObservations({
-        lastHour: this.window(asOfMs, hourWindowMs, null),
+        lastHour: this.liveBuckets.totals(asOfMs, hourWindowMs, null),
         lastFiveMinutes,
         fullMinutes: [5, 4, 3, 2, 1].map((ago) => this.window(minuteEnd - (ago - 1) * minuteMs, minuteMs, null)),
         regions,
@@ -210,8 +209,8 @@ export class PlatformMeter extends DurableObject<Env> {
   live({ region = null, nowMs = Date.now() }: { region?: string | null; nowMs?: number } = {}): LiveView {
     const asOfMs = liveAsOf(nowMs);
     const fiveMinutes = this.window(asOfMs, rateWindowMs, region);
-    const hour = this.window(asOfMs, hourWindowMs, region);
-    const lastMinute = this.window(asOfMs, attemptsWindowMs, region);
+    const hour = this.liveBuckets.totals(asOfMs, hourWindowMs, region);
+    const lastMinute = this.liveBuckets.totals(asOfMs, attemptsWindowMs, region);
     const metrics = rateMetrics(fiveMinutes);
     const snapshots = this.snapshots();
     const rowKey = region ?? allRegions;
@@ -291,15 +290,19 @@ export class PlatformMeter extends DurableObject<Env> {
     };
   }
 
-  /** Per-bucket values over the live hour, oldest first, for one region or all. */
-  buckets({ region = null, fromMs, toMs }: { region?: string | null; fromMs: number; toMs: number }): Array<{ bucketMs: number; bucket: LiveBucket }> {
-    const rows = this.liveBuckets.range(fromMs, toMs, region);
-    const byBucket = new Map<number, LiveBucket[]>();
-    for (const row of rows) byBucket.set(row.bucketMs, [...(byBucket.get(row.bucketMs) ?? []), row.bucket]);
-    const out: Array<{ bucketMs: number; bucket: LiveBucket }> = [];
-    for (let ms = Math.ceil(fromMs / bucketMs) * bucketMs; ms < toMs; ms += bucketMs) {
-      out.push({ bucketMs: ms, bucket: mergeBuckets(byBucket.get(ms) ?? []) });
+  /**
+   * The live hour as points of `stepMs` (each the merge of the buckets it spans) starting in
+   * [fromMs, toMs), oldest first, for one region or all.
+   */
+  points({ region = null, fromMs, toMs, stepMs }: { region?: string | null; fromMs: number; toMs: number; stepMs: number }): Array<{ startMs: number; bucket: LiveBucket }> {
+    const firstMs = Math.ceil(fromMs / stepMs) * stepMs;
+    const byPoint = new Map<number, LiveBucket[]>();
+    for (const row of this.liveBuckets.range(firstMs, Math.ceil(toMs / stepMs) * stepMs, region)) {
+      const startMs = Math.floor(row.bucketMs / stepMs) * stepMs;
+      byPoint.set(startMs, [...(byPoint.get(startMs) ?? []), row.bucket]);
     }
+    const out: Array<{ startMs: number; bucket: LiveBucket }> = [];
+    for (let ms = firstMs; ms < toMs; ms += stepMs) out.push({ startMs: ms, bucket: mergeBuckets(byPoint.get(ms) ?? []) });
     return out;
   }
 }

@@ -4,7 +4,7 @@
 //   storage before the 202 leaves (the output gate holds the response until the write is
 //   durable), then flushes them to Postgres from an alarm, retrying with backoff while Postgres is
 //   down; the buffer is bounded, and past its limit new events are refused rather than risked;
-// - it folds every accepted event into its live hour (10-second buckets) and reports the new
+// - it folds every accepted event into its live hour (5-second buckets) and reports the new
 //   counts to the PlatformMeter within about a second, with its own row and until when that row
 //   stays exact; it wakes again at that instant (a bucket leaving a window, a call turning
 //   stale), so a meter with no new events costs nothing between those.
@@ -355,7 +355,7 @@ export class TenantMeter extends DurableObject<Env> {
   }
 
   private liveRow(asOfMs: number, activeCalls: ReadonlyMap<string, number>, region: string | null): TenantLiveRow {
-    const hour = this.live.window(asOfMs, hourWindowMs, region);
+    const hour = this.live.totals(asOfMs, hourWindowMs, region);
     const metrics = rateMetrics(this.live.window(asOfMs, rateWindowMs, region));
     return {
       active_calls: region === null ? [...activeCalls.values()].reduce((sum, n) => sum + n, 0) : (activeCalls.get(region) ?? 0),
@@ -382,7 +382,7 @@ export class TenantMeter extends DurableObject<Env> {
       validUntilMs: this.live.nextChangeMs(nowMs, snapshotWindowsMs),
       normalCallsPerHour: effectiveNormalCallsPerHour(configured, learned),
       normalIsLearned: configured === null,
-      startedLast15Minutes: this.live.window(asOfMs, loadWindowMs, null).callsStarted,
+      startedLast15Minutes: this.live.totals(asOfMs, loadWindowMs, null).callsStarted,
       hourlySpendLimitMicros: this.config?.hourlySpendLimitMicros ?? 100_000_000,
       rows,
     };

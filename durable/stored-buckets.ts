@@ -1,11 +1,12 @@
-// A table of 10-second live buckets per (bucket, region) in a Durable Object's SQLite storage,
+// A table of 5-second live buckets per (bucket, region) in a Durable Object's SQLite storage,
 // with a parsed copy in memory. Storage is the truth and is written first; the copy is read
 // from it once per object lifetime, so an evicted or restarted object answers the same values.
 // Merged windows are kept per (as_of, span, region): a window [as_of - span, as_of) only changes
 // when a late delta lands before its as_of, and merging an hour of sketches on every report or
 // read was most of a meter's work. Several as_of are kept, since the platform's alert rules ask
-// for the five full minutes before now beside the windows ending at the current as_of.
-import { mergeBuckets, type LiveBucket } from '../analytics/live-window.ts';
+// for the five full minutes before now beside the windows ending at the current as_of. Windows
+// read only for their sums (an hour is 720 buckets) are added up without merging sketches.
+import { mergeBuckets, sumTotals, type BucketTotals, type LiveBucket } from '../analytics/live-window.ts';
 import { execJsonRows } from './sql-json-rows.ts';
 
 export interface BucketRow {
@@ -16,7 +17,7 @@ export interface BucketRow {
 
 export type BucketTable = 'live_buckets' | 'pending_deltas' | 'platform_buckets';
 
-/** Merged windows kept at most; past this they start over (a new as_of every 10 s leaves old ones behind). */
+/** Merged windows kept at most; past this they start over (a new as_of every 5 s leaves old ones behind). */
 const maxKeptWindows = 64;
 
 function keyOf(bucketMs: number, region: string): string {
@@ -27,7 +28,7 @@ export class StoredBuckets {
   private readonly sql: SqlStorage;
   private readonly table: BucketTable;
   private loaded: Map<string, BucketRow> | null = null;
-  private readonly windows = new Map<string, { asOfMs: number; merged: LiveBucket }>();
+  private readonly windows = new Map<string, { asOfMs: number; merged: LiveBucket | BucketTotals }>();
 
   constructor(sql: SqlStorage, table: BucketTable) {
     this.sql = sql;
@@ -87,10 +88,18 @@ export class StoredBuckets {
 
   /** The merged bucket of [asOf - span, asOf), for one region or all. */
   window(asOfMs: number, spanMs: number, region: string | null): LiveBucket {
-    const key = `${asOfMs}|${spanMs}|${region ?? ''}`;
+    return this.kept(`merged|${asOfMs}|${spanMs}|${region ?? ''}`, asOfMs, () => mergeBuckets(this.range(asOfMs - spanMs, asOfMs, region).map((row) => row.bucket)));
+  }
+
+  /** The sums of [asOf - span, asOf), for one region or all. */
+  totals(asOfMs: number, spanMs: number, region: string | null): BucketTotals {
+    return this.kept(`totals|${asOfMs}|${spanMs}|${region ?? ''}`, asOfMs, () => sumTotals(this.range(asOfMs - spanMs, asOfMs, region).map((row) => row.bucket)));
+  }
+
+  private kept<T extends LiveBucket | BucketTotals>(key: string, asOfMs: number, compute: () => T): T {
     const kept = this.windows.get(key);
-    if (kept) return kept.merged;
-    const merged = mergeBuckets(this.range(asOfMs - spanMs, asOfMs, region).map((row) => row.bucket));
+    if (kept) return kept.merged as T;
+    const merged = compute();
     if (this.windows.size >= maxKeptWindows) this.windows.clear();
     this.windows.set(key, { asOfMs, merged });
     return merged;

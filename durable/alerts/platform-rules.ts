@@ -3,13 +3,13 @@
 // platform-wide and per region.
 import { ceilingState, errorRateState, outageState, successState } from '../../analytics/alert-rules.ts';
 import { formatMicrosAsUsd } from '../../analytics/money.ts';
-import { providerHealth, rateMetrics, type LiveBucket } from '../../analytics/live-window.ts';
+import { providerHealth, rateMetrics, type BucketTotals, type LiveBucket } from '../../analytics/live-window.ts';
 import { rate, type Rate } from '../../analytics/rate.ts';
 import type { AlertObservation } from './alert-types.ts';
 import type { PlatformThresholds } from './rules-config.ts';
 
 export interface PlatformAlertInput {
-  lastHour: LiveBucket;
+  lastHour: BucketTotals;
   lastFiveMinutes: LiveBucket;
   /** The last five full minutes, oldest first. */
   fullMinutes: LiveBucket[];

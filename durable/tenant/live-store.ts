@@ -1,10 +1,10 @@
-// A TenantMeter's live hour in its SQLite storage: 10-second buckets per region, the calls that
+// A TenantMeter's live hour in its SQLite storage: 5-second buckets per region, the calls that
 // are live (started and not ended, or ended within the hour), calls started per hour for the
 // normal-rate learning, and the deltas not yet reported to the PlatformMeter. Memory holds
 // nothing that storage does not (the buckets' parsed copies and merged windows are read back
 // from it), so an evicted meter comes back with the same values. A batch costs a fixed handful
 // of statements, whatever its size: the calls it touches are read once and written once.
-import { hourWindowMs, liveAsOf, nextWindowChangeMs, staleAfterMs, type LiveBucket } from '../../analytics/live-window.ts';
+import { hourWindowMs, liveAsOf, nextWindowChangeMs, staleAfterMs, type BucketTotals, type LiveBucket } from '../../analytics/live-window.ts';
 import { LiveDelta, newLiveCall, recordEvent, type LiveCall } from '../../analytics/live-recording.ts';
 import { learnNormalCallsPerHour } from '../../analytics/load.ts';
 import { billedAmountMicros, type RateCard } from '../../analytics/money.ts';
@@ -148,6 +148,11 @@ export class TenantLiveStore {
   /** The merged bucket of [asOf - span, asOf), for one region or all. */
   window(asOfMs: number, spanMs: number, region: string | null): LiveBucket {
     return this.buckets.window(asOfMs, spanMs, region);
+  }
+
+  /** The sums of [asOf - span, asOf), for one region or all. */
+  totals(asOfMs: number, spanMs: number, region: string | null): BucketTotals {
+    return this.buckets.totals(asOfMs, spanMs, region);
   }
 
   /** Regions with buckets since `sinceMs` or calls in progress, sorted. */

@@ -79,6 +79,13 @@ async function sqlRows<T>(text: string, params: unknown[]): Promise<T[]> {
 
 const meter = (customerId: string): DurableObjectStub<TenantMeter> => env.TENANT_METER.get(env.TENANT_METER.idFromName(customerId));
 
+/** Creates a customer through the operator API and returns its ingest key. */
+async function newCustomer(operator: string, settings: { id: string } & Record<string, unknown>): Promise<string> {
+  expect((await call('/api/ops/customers', { method: 'POST', token: operator, json: settings })).status).toBe(201);
+  const response = await call('/api/ops/ingest-keys', { method: 'POST', token: operator, json: { customer_id: settings.id } });
+  return (await response.json<{ key: string }>()).key;
+}
+
 describe('GET /api/ops/live', () => {
   const big = uniqueCustomerId('live-us');
   const small = uniqueCustomerId('live-eu');
@@ -89,8 +96,7 @@ describe('GET /api/ops/live', () => {
     operator = await operatorToken();
     const rng = createRng(seed, 'live-metrics');
     for (const [customerId, region, calls, open] of [[big, 'us', 60, 4], [small, 'eu', 15, 1]] as const) {
-      await call('/api/ops/customers', { method: 'POST', token: operator, json: { id: customerId, markup_bps: 2500, fee_per_minute_micros: 12_000, normal_calls_per_hour: 20 } });
-      const key = (await (await call('/api/ops/ingest-keys', { method: 'POST', token: operator, json: { customer_id: customerId } })).json<{ key: string }>()).key;
+      const key = await newCustomer(operator, { id: customerId, markup_bps: 2500, fee_per_minute_micros: 12_000, normal_calls_per_hour: 20 });
       const events = trafficFor(customerId, region, calls, rng, open);
       for (let i = 0; i < events.length; i += 1000) {
         const response = await call('/v1/events', { method: 'POST', headers: { authorization: `Bearer ${key}` }, json: events.slice(i, i + 1000) });
@@ -234,9 +240,8 @@ describe('a TenantMeter with no new events', () => {
   it('sleeps until a bucket leaves a window, while the PlatformMeter shows its row as current', async () => {
     const operator = await operatorToken();
     const quiet = uniqueCustomerId('live-quiet');
-    await call('/api/ops/customers', { method: 'POST', token: operator, json: { id: quiet, normal_calls_per_hour: 20 } });
-    const key = (await (await call('/api/ops/ingest-keys', { method: 'POST', token: operator, json: { customer_id: quiet } })).json<{ key: string }>()).key;
-    // Three 10-second buckets: a call started, the same call ended, and a call still in progress.
+    const key = await newCustomer(operator, { id: quiet, normal_calls_per_hour: 20 });
+    // Three 5-second buckets: a call started, the same call ended, and a call still in progress.
     const startedBucket = asOf - 100_000;
     const endedBucket = asOf - 50_000;
     const openBucket = asOf - 20_000;
@@ -257,9 +262,9 @@ describe('a TenantMeter with no new events', () => {
     await tick(now);
     await runInDurableObject(meter(quiet), (instance: TenantMeter) => instance.flush(now));
     await tick(now + reportDelayMs);
-    // The first value to move: the call.started's bucket leaves the 5-minute window, 5 min 10 s after it
+    // The first value to move: the call.started's bucket leaves the 5-minute window, 5 min 5 s after it
     // began; or, if sooner, the hour turns (the learned normal rate moves with it).
-    const leavesFiveMinutes = (bucketStartMs: number) => bucketStartMs + 310_000;
+    const leavesFiveMinutes = (bucketStartMs: number) => bucketStartMs + 305_000;
     const firstChange = Math.min(leavesFiveMinutes(startedBucket), hourAfter(now));
     expect(await nextAlarm()).toBe(firstChange);
 
@@ -286,8 +291,7 @@ describe('GET /api/ops/live as JSON text', () => {
   it('is built once per as_of and again as soon as a report lands', async () => {
     const operator = await operatorToken();
     const late = uniqueCustomerId('live-json');
-    await call('/api/ops/customers', { method: 'POST', token: operator, json: { id: late } });
-    const key = (await (await call('/api/ops/ingest-keys', { method: 'POST', token: operator, json: { customer_id: late } })).json<{ key: string }>()).key;
+    const key = await newCustomer(operator, { id: late });
     const rowOf = (json: string) => (JSON.parse(json) as LiveView).customers.find((row) => row.customer_id === late);
     const first = await platformMeter(env).liveJson({ nowMs: now });
     expect(rowOf(first)).toBeUndefined();
@@ -301,5 +305,45 @@ describe('GET /api/ops/live as JSON text', () => {
     const response = await call('/api/ops/live', { token: operator });
     expect(response.headers.get('content-type')).toBe('application/json');
     expect(rowOf(await response.text())).toMatchObject({ active_calls: 1 });
+  });
+});
+
+describe('GET /api/ops/series from the live hour', () => {
+  it('answers 10 s points, each the sum of the two 5-second buckets it spans, in the region asked', async () => {
+    const operator = await operatorToken();
+    const customer = uniqueCustomerId('live-series');
+    const key = await newCustomer(operator, { id: customer });
+    const region = 'series-only';
+    // A 10 s point a minute back: two calls start in its first half, three in its second, one in the next point.
+    const pointMs = Math.floor(asOf / 10_000) * 10_000 - 60_000;
+    const offsets = [1_000, 2_000, 6_000, 7_000, 9_999, 11_000];
+    const events: SwitchboardEvent[] = offsets.map((offset, i) => ({
+      id: `${customer}-s${i}`,
+      customer_id: customer,
+      call_id: `${customer}-c${i}`,
+      type: 'call.started',
+      ts: iso(pointMs + offset),
+      direction: 'inbound',
+      from: '+14155550100',
+      to: '+18005550100',
+      agent_id: 'a',
+      agent_version: 'v1',
+      region,
+      providers: { stt: 'deepgram', llm: 'openai', tts: 'cartesia', telephony: 'twilio' },
+    }));
+    expect((await call('/v1/events', { method: 'POST', headers: { authorization: `Bearer ${key}` }, json: events })).status).toBe(202);
+    await runInDurableObject(meter(customer), (instance: TenantMeter) => instance.tick(now));
+
+    const query = new URLSearchParams({ metric: 'calls_started', region, from: iso(pointMs - 10_000), to: iso(pointMs + 20_000) });
+    const response = await call(`/api/ops/series?${query}`, { token: operator });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({
+      metric: 'calls_started',
+      region,
+      resolution_s: 10,
+      source: 'live',
+      t: [pointMs - 10_000, pointMs, pointMs + 10_000].map(iso),
+      values: [0, 5, 1],
+    });
   });
 });

@@ -1,7 +1,7 @@
 // Columnar time series for the operator's charts: 10-second points from the PlatformMeter for
 // ranges inside the live hour, minute or hour points from Postgres beyond it, same metric names.
 import { sql } from 'drizzle-orm';
-import { bucketMs, hourWindowMs, liveAsOf } from '../../analytics/live-window.ts';
+import { chartStepMs, hourWindowMs, liveAsOf } from '../../analytics/live-window.ts';
 import { seriesValue, type SeriesMetric } from '../../analytics/series.ts';
 import { platformMeter } from '../../durable/PlatformMeter.ts';
 import type { Queryable } from '../db/client.ts';
@@ -67,14 +67,16 @@ export async function readSeries({ env, db, metric, region, fromMs, toMs, nowMs 
 }): Promise<Series> {
   const liveStartMs = liveAsOf(nowMs) - hourWindowMs;
   if (fromMs >= liveStartMs) {
-    const buckets = await platformMeter(env).buckets({ region, fromMs, toMs: Math.min(toMs, liveAsOf(nowMs)) });
+    // Only whole points: the newest ends at or before as_of, so it holds completed buckets only.
+    const completeMs = Math.floor(liveAsOf(nowMs) / chartStepMs) * chartStepMs;
+    const points = await platformMeter(env).points({ region, fromMs, toMs: Math.min(toMs, completeMs), stepMs: chartStepMs });
     return {
       metric,
       region,
-      resolution_s: bucketMs / 1000,
+      resolution_s: chartStepMs / 1000,
       source: 'live',
-      t: buckets.map((b) => new Date(b.bucketMs).toISOString()),
-      values: buckets.map((b) => seriesValue(metric, b.bucket)),
+      t: points.map((p) => new Date(p.startMs).toISOString()),
+      values: points.map((p) => seriesValue(metric, p.bucket)),
     };
   }
   const stepMs = toMs - fromMs <= 6 * hourMs ? minuteMs : hourMs;

@@ -137,7 +137,7 @@ export function liveMetricFamilies(live: LiveView, regions: readonly LiveView[])
   return [
     {
       name: `${prefix}live_as_of_timestamp_seconds`,
-      help: 'End of the live windows (the last completed 10-second bucket), as Unix time in seconds.',
+      help: 'End of the live windows (the last completed 5-second bucket), as Unix time in seconds.',
       type: 'gauge',
       samples: [{ value: Date.parse(live.as_of) / 1000 }],
     },

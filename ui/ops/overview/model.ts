@@ -67,8 +67,9 @@ export interface OverviewDeps {
   timers: Timers;
 }
 
-/** as_of is the start of the server's current 10 s bucket, so it arrives 0-10 s old (plus the round trip). */
+/** as_of is the start of the server's current 5 s bucket, so it arrives 0-5 s old (plus the round trip). */
 const expectedLagMs = { min: -2_000, max: 15_000 };
+const midBucketLagMs = 2_500;
 
 /**
  * Browser clock minus server clock, judged from one live view: 0 while the lag of as_of is what
@@ -77,7 +78,7 @@ const expectedLagMs = { min: -2_000, max: 15_000 };
  */
 export function estimateClockSkew(receivedMs: number, asOfMs: number): number {
   const lag = receivedMs - asOfMs;
-  return lag >= expectedLagMs.min && lag <= expectedLagMs.max ? 0 : lag - 5_000;
+  return lag >= expectedLagMs.min && lag <= expectedLagMs.max ? 0 : lag - midBucketLagMs;
 }
 
 export function readRegion(search: string): string | null {
