@@ -1,6 +1,8 @@
 // Ingest load from a separate Node process, so the client's own work (building and timing
 // requests) neither slows nor is slowed by the stack's Node side (proxies, PGlite) in the bench
-// process. `clients` loops each POST batches back to back until `durationMs` has passed.
+// process. `clients` loops each POST batches back to back until `durationMs` has passed, or,
+// given `eventsPerSecond`, on a fixed schedule that together makes that rate (open loop: a slow
+// answer does not delay the next batch, and latency counts from the batch's scheduled time).
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { SwitchboardEvent } from '../../workers/ingest/event-schema.ts';
@@ -19,6 +21,8 @@ export interface LoadConfig {
   durationMs: number;
   /** Index of the first batch, so several loads in one run never reuse event ids. */
   firstIndex: number;
+  /** Paced instead of back to back: the rate all clients together send at. */
+  eventsPerSecond?: number;
 }
 
 export interface BatchRecord {
@@ -26,7 +30,7 @@ export interface BatchRecord {
   count: number;
   /** The batch's `anchorMs` (see eventBatch), so it can be built again. */
   anchorMs: number;
-  /** Epoch milliseconds (fractional) when the request was sent and when its answer arrived. */
+  /** Epoch milliseconds (fractional) when the request was sent (or, paced, was due) and when its answer arrived. */
   sentMs: number;
   answeredMs: number;
   status: number;
