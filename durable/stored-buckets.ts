@@ -20,6 +20,29 @@ export type BucketTable = 'live_buckets' | 'pending_deltas' | 'platform_buckets'
 /** Merged windows kept at most; past this they start over (a new as_of every 5 s leaves old ones behind). */
 const maxKeptWindows = 64;
 
+/** Windows computed from the buckets, each kept until a bucket before its as_of changes. */
+class KeptWindows<T> {
+  private readonly kept = new Map<string, { asOfMs: number; value: T }>();
+
+  get(key: string, asOfMs: number, compute: () => T): T {
+    const kept = this.kept.get(key);
+    if (kept) return kept.value;
+    const value = compute();
+    if (this.kept.size >= maxKeptWindows) this.kept.clear();
+    this.kept.set(key, { asOfMs, value });
+    return value;
+  }
+
+  /** Forgets the windows a change to the bucket at `bucketMs` falls in. */
+  changed(bucketMs: number): void {
+    for (const [key, window] of this.kept) if (bucketMs < window.asOfMs) this.kept.delete(key);
+  }
+
+  clear(): void {
+    this.kept.clear();
+  }
+}
+
 function keyOf(bucketMs: number, region: string): string {
   return `${bucketMs}|${region}`;
 }
@@ -28,7 +51,8 @@ export class StoredBuckets {
   private readonly sql: SqlStorage;
   private readonly table: BucketTable;
   private loaded: Map<string, BucketRow> | null = null;
-  private readonly windows = new Map<string, { asOfMs: number; merged: LiveBucket | BucketTotals }>();
+  private readonly merged = new KeptWindows<LiveBucket>();
+  private readonly totalled = new KeptWindows<BucketTotals>();
 
   constructor(sql: SqlStorage, table: BucketTable) {
     this.sql = sql;
@@ -63,7 +87,8 @@ export class StoredBuckets {
     );
     for (const [key, row] of merged) {
       rows.set(key, row);
-      for (const [windowKey, window] of this.windows) if (row.bucketMs < window.asOfMs) this.windows.delete(windowKey);
+      this.merged.changed(row.bucketMs);
+      this.totalled.changed(row.bucketMs);
     }
   }
 
@@ -78,7 +103,8 @@ export class StoredBuckets {
   clear(): void {
     this.sql.exec(`DELETE FROM ${this.table}`);
     this.rows().clear();
-    this.windows.clear();
+    this.merged.clear();
+    this.totalled.clear();
   }
 
   /** Rows of [fromMs, toMs), for one region or all. */
@@ -88,21 +114,12 @@ export class StoredBuckets {
 
   /** The merged bucket of [asOf - span, asOf), for one region or all. */
   window(asOfMs: number, spanMs: number, region: string | null): LiveBucket {
-    return this.kept(`merged|${asOfMs}|${spanMs}|${region ?? ''}`, asOfMs, () => mergeBuckets(this.range(asOfMs - spanMs, asOfMs, region).map((row) => row.bucket)));
+    return this.merged.get(`${asOfMs}|${spanMs}|${region ?? ''}`, asOfMs, () => mergeBuckets(this.range(asOfMs - spanMs, asOfMs, region).map((row) => row.bucket)));
   }
 
   /** The sums of [asOf - span, asOf), for one region or all. */
   totals(asOfMs: number, spanMs: number, region: string | null): BucketTotals {
-    return this.kept(`totals|${asOfMs}|${spanMs}|${region ?? ''}`, asOfMs, () => sumTotals(this.range(asOfMs - spanMs, asOfMs, region).map((row) => row.bucket)));
-  }
-
-  private kept<T extends LiveBucket | BucketTotals>(key: string, asOfMs: number, compute: () => T): T {
-    const kept = this.windows.get(key);
-    if (kept) return kept.merged as T;
-    const merged = compute();
-    if (this.windows.size >= maxKeptWindows) this.windows.clear();
-    this.windows.set(key, { asOfMs, merged });
-    return merged;
+    return this.totalled.get(`${asOfMs}|${spanMs}|${region ?? ''}`, asOfMs, () => sumTotals(this.range(asOfMs - spanMs, asOfMs, region).map((row) => row.bucket)));
   }
 
   regionsSince(sinceMs: number): string[] {
@@ -125,6 +142,7 @@ export class StoredBuckets {
     if (old.length === 0) return;
     this.sql.exec(`DELETE FROM ${this.table} WHERE bucket_ms < ?`, oldestMs);
     for (const [key] of old) rows.delete(key);
-    this.windows.clear();
+    this.merged.clear();
+    this.totalled.clear();
   }
 }
