@@ -31,6 +31,8 @@ export interface LocalStack {
   stop(): Promise<void>;
   /** Kills wrangler and workerd at once (as a crash would) and starts them again. */
   restartWorker(): Promise<void>;
+  /** wrangler's and workerd's last lines of output, for a failure's report (they run quiet in benches). */
+  workerOutputTail(): string;
 }
 
 /** Something that runs beside the Worker once it serves (the demo traffic generator, for one). */
@@ -268,6 +270,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         await launchWorker();
         watchingWorker = true;
       },
+      workerOutputTail: () => wrangler?.outputTail() ?? '',
     };
 
     const services = [...(options.services ?? []), ...(options.cron ? [localCronService(log)] : []), ...(options.demo ? [demoTrafficService({ log })] : [])];

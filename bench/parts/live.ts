@@ -447,6 +447,9 @@ async function run(context: PartContext): Promise<PartResult> {
         },
       },
     };
+  } catch (error) {
+    context.log(`the stack's last output:\n${bench.stack.workerOutputTail()}`);
+    throw error;
   } finally {
     await bench.stop();
   }
