@@ -242,4 +242,26 @@ describe.each(sqlEngines)('incremental customer refresh on %s', (engine) => {
     await refreshAt(base + 2 * day + 5 * hour);
     await expectMoversExact();
   });
+
+  it('leaves every stored row, whole-hour sums included, equal to a from-scratch recomputation at the same instant', async () => {
+    const storedRows = async () =>
+      (
+        await client.query(
+          `SELECT customer_id, month_sums::text, last7_sums::text, prev7_sums::text, last7_whole_hour_sums::text, prev7_whole_hour_sums::text,
+                  full7_billed_micros::text FROM customer_overview_totals ORDER BY customer_id`,
+        )
+      ).rows;
+    const previous = (await client.query<{ as_of: Date }>('SELECT as_of FROM customer_overview_refreshes')).rows[0]!.as_of.getTime();
+    const instant = new Date(previous + hour + 7 * minute).toISOString();
+    // An hour on: new traffic for one customer; for the others only the windows slid.
+    await addCall('mover-a', seededAt - previous - 30 * minute);
+    await client.query('SELECT * FROM refresh_rollups(100000)');
+    const moved = (await client.query<{ customers: number }>('SELECT refresh_customer_overview($1::timestamptz) AS customers', [instant])).rows[0]!.customers;
+    const incremental = await storedRows();
+    expect(moved).toBeLessThan(incremental.length);
+    // No last refresh: everyone recomputed from the rollups, as of the same instant.
+    await client.query('DELETE FROM customer_overview_refreshes');
+    await client.query('SELECT refresh_customer_overview($1::timestamptz)', [instant]);
+    expect(incremental).toEqual(await storedRows());
+  });
 });
