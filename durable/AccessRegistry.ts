@@ -93,6 +93,12 @@ export class AccessRegistry extends DurableObject<Env> {
   isTokenRevoked(jti: string): boolean {
     return this.sql.exec('SELECT 1 FROM revoked_tokens WHERE jti = ?', jti).toArray().length > 0;
   }
+
+  /** Every revoked token id that still verifies, or null when there are more than `limit`. */
+  revokedTokenIds(limit: number, nowMs: number = Date.now()): string[] | null {
+    const rows = this.sql.exec<{ jti: string }>('SELECT jti FROM revoked_tokens WHERE expires_ms >= ? LIMIT ?', nowMs, limit + 1).toArray();
+    return rows.length > limit ? null : rows.map((row) => row.jti);
+  }
 }
 
 export function accessRegistry(env: Env): DurableObjectStub<AccessRegistry> {

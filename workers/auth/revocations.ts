@@ -1,15 +1,13 @@
-// Whether a token id is revoked, as the AccessRegistry knows it, memoized per isolate for the
-// cache's TTL: that TTL bounds how long another isolate keeps accepting a revoked token.
+// The isolate's revocation memo (revocation-memo.ts), asking the platform's AccessRegistry.
 import { accessRegistry } from '../../durable/AccessRegistry.ts';
-import { IsolateCache } from './isolate-cache.ts';
+import { RevocationMemo } from './revocation-memo.ts';
 
-const revoked = new IsolateCache<boolean>();
+const isolateMemo = new RevocationMemo();
 
 export function isTokenRevoked(env: Env, tokenId: string, nowMs: number = Date.now()): Promise<boolean> {
-  return revoked.get(tokenId, () => accessRegistry(env).isTokenRevoked(tokenId), nowMs);
+  return isolateMemo.isRevoked(() => accessRegistry(env), tokenId, nowMs);
 }
 
-/** The isolate that revoked a token refuses it at once, without waiting for its memo to expire. */
 export function rememberRevokedToken(tokenId: string, nowMs: number = Date.now()): void {
-  revoked.put(tokenId, true, nowMs);
+  isolateMemo.remember(tokenId, true, nowMs);
 }
