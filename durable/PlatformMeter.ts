@@ -154,15 +154,15 @@ export class PlatformMeter extends DurableObject<Env> {
   async tick(nowMs: number = Date.now()): Promise<void> {
     const asOfMs = liveAsOf(nowMs);
     const minuteEnd = Math.floor(nowMs / minuteMs) * minuteMs;
-    const lastFiveMinutes = this.window(asOfMs, rateWindowMs, null);
+    const lastFiveMinutes = this.liveBuckets.window(asOfMs, rateWindowMs, null);
     const regions: Record<string, LiveBucket> = {};
-    for (const region of this.regionsSince(asOfMs - rateWindowMs)) regions[region] = this.window(asOfMs, rateWindowMs, region);
+    for (const region of this.liveBuckets.regionsSince(asOfMs - rateWindowMs)) regions[region] = this.liveBuckets.window(asOfMs, rateWindowMs, region);
     try {
       const thresholds = thresholdsFor(await alertDesk(this.env).rules(), null);
       const observations = platformObservations({
         lastHour: this.liveBuckets.totals(asOfMs, hourWindowMs, null),
         lastFiveMinutes,
-        fullMinutes: [5, 4, 3, 2, 1].map((ago) => this.window(minuteEnd - (ago - 1) * minuteMs, minuteMs, null)),
+        fullMinutes: [5, 4, 3, 2, 1].map((ago) => this.liveBuckets.window(minuteEnd - (ago - 1) * minuteMs, minuteMs, null)),
         regions,
         thresholds,
       });
@@ -179,14 +179,6 @@ export class PlatformMeter extends DurableObject<Env> {
       await this.ctx.storage.setAlarm(nowMs + platformTickMs);
       this.alarmScheduled = true;
     }
-  }
-
-  private regionsSince(sinceMs: number): string[] {
-    return this.liveBuckets.regionsSince(sinceMs);
-  }
-
-  private window(asOfMs: number, spanMs: number, region: string | null): LiveBucket {
-    return this.liveBuckets.window(asOfMs, spanMs, region);
   }
 
   private snapshots(): Array<{ customerId: string; snapshot: TenantSnapshot }> {
@@ -208,7 +200,7 @@ export class PlatformMeter extends DurableObject<Env> {
 
   live({ region = null, nowMs = Date.now() }: { region?: string | null; nowMs?: number } = {}): LiveView {
     const asOfMs = liveAsOf(nowMs);
-    const fiveMinutes = this.window(asOfMs, rateWindowMs, region);
+    const fiveMinutes = this.liveBuckets.window(asOfMs, rateWindowMs, region);
     const hour = this.liveBuckets.totals(asOfMs, hourWindowMs, region);
     const lastMinute = this.liveBuckets.totals(asOfMs, attemptsWindowMs, region);
     const metrics = rateMetrics(fiveMinutes);
