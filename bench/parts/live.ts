@@ -2,6 +2,7 @@
 // what each TenantMeter costs in memory and storage, what the PlatformMeter's merging of their
 // reports costs, and how stale the live view is while an ingest load runs: a call.started is
 // posted and /api/ops/live polled until the customer's active_calls shows it.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { LiveDelta, newLiveCall, recordEvent, type LiveCall } from '../../analytics/live-recording.ts';
 import { hourWindowMs, liveAsOf, mergeBuckets, type LiveBucket } from '../../analytics/live-window.ts';
 import type { CustomerLiveRow, LiveView } from '../../durable/platform/live-view.ts';
@@ -36,6 +37,7 @@ const quietSeconds = 20;
 const settleSeconds = 30;
 const loadMs = 40_000;
 const probeIntervalMs = 250;
+const floorIntervalMs = 500;
 const probeDeadlineMs = 60_000;
 const visibleDeadlineMs = 240_000;
 const clients = 4;
@@ -71,13 +73,17 @@ async function getLive(bench: BenchStack): Promise<TimedLive> {
   return { view: JSON.parse(text) as LiveView, ms, bytes: Buffer.byteLength(text), sentMs, receivedMs: wallClockMs() };
 }
 
-async function timeHealthz(bench: BenchStack): Promise<number> {
+async function timeGet(bench: BenchStack, path: string, expectedStatus: number): Promise<number> {
   const start = performance.now();
-  const response = await fetch(`${bench.stack.baseUrl}/healthz`, { signal: AbortSignal.timeout(requestTimeoutMs) });
+  const response = await fetch(`${bench.stack.baseUrl}${path}`, { signal: AbortSignal.timeout(requestTimeoutMs) });
   await response.arrayBuffer();
-  if (response.status !== 200) throw new Error(`/healthz answered ${response.status}`);
+  if (response.status !== expectedStatus) throw new Error(`${path} answered ${response.status}`);
   return performance.now() - start;
 }
+
+const timeHealthz = (bench: BenchStack) => timeGet(bench, '/healthz', 200);
+/** A path no route takes: the Worker answers 404 without touching a Durable Object, Postgres or Redis. */
+const timeNotFound = (bench: BenchStack) => timeGet(bench, '/no-such-route', 404);
 
 /**
  * POST /v1/events until a 202, as a platform would: ingestion is idempotent, so a request lost to
@@ -203,6 +209,14 @@ interface UnderLoad {
   platformAsOfAge: number[];
   customerAsOfAge: number[];
   liveMs: number[];
+  /** Beside the polls, one every floorIntervalMs: GET /healthz, and a GET no route takes (the floor any request queues on). */
+  healthzMs: number[];
+  notFoundMs: number[];
+  /**
+   * How late this process's own timers ran: the local stack's Postgres proxy and Upstash stand-in
+   * live in this process, so under load every answer it times also waits for them.
+   */
+  benchLoopDelayMs: { p50: number; p99: number };
   /** Polls of /api/ops/live under load that failed or were not answered within requestTimeoutMs. */
   failedPolls: { count: number; last: string };
   cores: CoresUsed;
@@ -225,10 +239,14 @@ async function measureUnderLoad(bench: BenchStack, ingestKey: string, seed: numb
   context.log(`${clients} clients x ${loadBatchSize}-event batches (${loadCustomersPerBatch} customers each) for ${loadMs / 1000} s, a call.started probe every ${probeIntervalMs} ms`);
   const load = startLoad(config);
   const cpuStart = sampleCpu(load.pid);
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
   const probes: Probe[] = [];
   const platformAsOfAge: number[] = [];
   const customerAsOfAge: number[] = [];
   const liveMs: number[] = [];
+  const healthzMs: number[] = [];
+  const notFoundMs: number[] = [];
   const failedPolls = { count: 0, last: '' };
   let loadRunning = true;
 
@@ -243,6 +261,15 @@ async function measureUnderLoad(bench: BenchStack, ingestKey: string, seed: numb
       probes.push({ customerId, sentMs: wallClockMs(), expectedActive, visibleSentMs: null, visibleMs: null });
       probePosts.push(postEvents(bench, ingestKey, [callStarted(customerId, `probe-${n}`, Date.now())], resent));
       await new Promise((resolve) => setTimeout(resolve, probeIntervalMs));
+    }
+  })();
+  const floorTiming = (async () => {
+    while (loadRunning) {
+      const started = performance.now();
+      // A lost answer counts as the whole timeout rather than ending the run.
+      healthzMs.push(await timeHealthz(bench).catch(() => requestTimeoutMs));
+      notFoundMs.push(await timeNotFound(bench).catch(() => requestTimeoutMs));
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, floorIntervalMs - (performance.now() - started))));
     }
   })();
   const polling = (async () => {
@@ -280,10 +307,12 @@ async function measureUnderLoad(bench: BenchStack, ingestKey: string, seed: numb
     loadRunning = false;
   });
   const cpuEnd = sampleCpu(load.pid);
+  loopDelay.disable();
   await load.close();
   await probing;
   await Promise.all(probePosts);
   await polling;
+  await floorTiming;
   const accepted = records.filter((r) => r.status === 202);
   const first = Math.min(...records.map((r) => r.sentMs));
   const last = Math.max(...records.map((r) => r.answeredMs));
@@ -296,6 +325,9 @@ async function measureUnderLoad(bench: BenchStack, ingestKey: string, seed: numb
     platformAsOfAge,
     customerAsOfAge,
     liveMs,
+    healthzMs,
+    notFoundMs,
+    benchLoopDelayMs: { p50: loopDelay.percentile(50) / 1e6, p99: loopDelay.percentile(99) / 1e6 },
     failedPolls,
     cores: coresUsed(cpuStart, cpuEnd),
   };
@@ -402,8 +434,11 @@ async function run(context: PartContext): Promise<PartResult> {
       { label: 'platform as_of age p50, under load', value: median(underLoad.platformAsOfAge), unit: 'ms' },
       { label: 'platform as_of age p99, under load', value: quantile(underLoad.platformAsOfAge, 0.99), unit: 'ms', targets: [{ on: 'value', atMost: stalenessTargetMs }] },
       { label: "customer row as_of age p99, under load", value: quantile(underLoad.customerAsOfAge, 0.99), unit: 'ms' },
-      { label: '/api/ops/live p50, under load', value: median(underLoad.liveMs), unit: 'ms' },
-      { label: '/api/ops/live p95, under load', value: quantile(underLoad.liveMs, 0.95), unit: 'ms' },
+      { label: '/api/ops/live p50, under load', value: median(underLoad.liveMs), unit: 'ms', baseline: { label: 'a 404 p50 under load', value: median(underLoad.notFoundMs) } },
+      { label: '/api/ops/live p95, under load', value: quantile(underLoad.liveMs, 0.95), unit: 'ms', baseline: { label: 'a 404 p95 under load', value: quantile(underLoad.notFoundMs, 0.95) } },
+      { label: '/healthz p50, under load', value: median(underLoad.healthzMs), unit: 'ms', baseline: { label: 'a 404 p50 under load', value: median(underLoad.notFoundMs) } },
+      { label: "bench process's event-loop delay p50, under load (it hosts the stack's proxies)", value: underLoad.benchLoopDelayMs.p50, unit: 'ms' },
+      { label: "bench process's event-loop delay p99, under load", value: underLoad.benchLoopDelayMs.p99, unit: 'ms' },
       { label: '/api/ops/live polls failed or unanswered within 60 s, under load', value: underLoad.failedPolls.count, unit: 'requests', targets: [{ on: 'value', atMost: 0 }] },
       { label: 'workerd CPU under load', value: underLoad.cores.workerd, unit: 'cores' },
       { label: "workerd's busiest thread under load", value: underLoad.cores.workerdBusiestThread, unit: 'cores' },
@@ -413,13 +448,13 @@ async function run(context: PartContext): Promise<PartResult> {
       setup: [
         `One stack on a fresh Postgres server database, its local storage on tmpfs (see the ingest part for why and what a commit costs on disk). ${customerCount.toLocaleString('en-US')} customers created through the operator API (each configures its TenantMeter); each then sent one whole call and one call left in progress through POST /v1/events, so every TenantMeter has reported and stays live.`,
         `No traffic: ${settleSeconds} s after the last customer showed up (the meters' last wake-ups after seeding and workerd evicting them from memory), workerd CPU over ${quietSeconds} s, then ${latencySamples} interleaved sequential GET /healthz and GET /api/ops/live. /healthz probes Postgres, Redis and storage, so it is the floor of a request that does real I/O.`,
-        `Under load: ${clients} clients post ${loadBatchSize}-event batches (${loadCustomersPerBatch} customers each) for ${loadMs / 1000} s to the other ${loadCustomers.length} customers while a call.started goes every ${probeIntervalMs} ms to one of ${probeCustomerCount} probe customers in turn, and /api/ops/live is polled back to back; a probe is visible once its customer's active_calls counts it (from the POST leaving to the poll answer that shows it).`,
+        `Under load: ${clients} clients post ${loadBatchSize}-event batches (${loadCustomersPerBatch} customers each) for ${loadMs / 1000} s to the other ${loadCustomers.length} customers while a call.started goes every ${probeIntervalMs} ms to one of ${probeCustomerCount} probe customers in turn, and /api/ops/live is polled back to back (beside, every ${floorIntervalMs} ms, a GET /healthz and a GET of a path no route takes, answered 404 by the Worker alone: the floor under the same load); a probe is visible once its customer's active_calls counts it (from the POST leaving to the poll answer that shows it).`,
         `Memory: workerd's resident memory after the customers were live minus before they were created, per customer. Storage: the TenantMeters' SQLite files under wrangler's persist directory (the local counterpart of ctx.storage.sql.databaseSize).`,
       ],
       figures,
       notes: [
         `With no traffic each of the ${customerCount.toLocaleString('en-US')} live meters sleeps until one of its values moves (a bucket leaving the 5-minute, 15-minute or hour window, a call turning stale, the hour turning), and its row in the PlatformMeter stays current meanwhile; workerd then uses ${quietCores.workerd.toFixed(2)} cores. Of a report with new counts, the PlatformMeter's own JavaScript (parse, merge, serialise ${merge.deltas} deltas and the snapshot) is ${Math.round(merge.ms * 1000)} µs in Node; the rest is SQLite statements and the RPC.`,
-        `/api/ops/live answers ${(liveBytes / 1024).toFixed(0)} KiB for ${customerCount.toLocaleString('en-US')} customers in ${median(liveIdle).toFixed(0)} ms (p50) with no traffic against ${healthP50.toFixed(0)} ms for /healthz; the PlatformMeter merges the hour's and five minutes' buckets and parses every customer's snapshot on each request. Under load it takes ${median(underLoad.liveMs).toFixed(0)} ms (p50), queueing behind ingestion on the same workerd thread (busiest thread ${underLoad.cores.workerdBusiestThread.toFixed(2)} cores).${underLoad.failedPolls.count > 0 ? ` ${underLoad.failedPolls.count} polls failed (last: ${underLoad.failedPolls.last}).` : ''}`,
+        `/api/ops/live answers ${(liveBytes / 1024).toFixed(0)} KiB for ${customerCount.toLocaleString('en-US')} customers in ${median(liveIdle).toFixed(0)} ms (p50) with no traffic against ${healthP50.toFixed(0)} ms for /healthz; the PlatformMeter builds the view (the hour's and five minutes' merged buckets, every customer's row) once per as_of and report, and answers it as JSON text until either moves. Under load it takes ${median(underLoad.liveMs).toFixed(0)} ms (p50), while a GET that no route takes, answered 404 by the Worker before any Durable Object, Postgres or Redis, takes ${median(underLoad.notFoundMs).toFixed(0)} ms (p50) and /healthz ${median(underLoad.healthzMs).toFixed(0)} ms (it also waits for a Postgres connection among the meters' flushes): every request waits for workerd's one thread, which shares the machine's 2 cores with Postgres, the load client and this process's proxies (whole machine ${underLoad.cores.machine.toFixed(2)} cores, workerd's busiest thread ${underLoad.cores.workerdBusiestThread.toFixed(2)}; this process's own timers ran late by ${underLoad.benchLoopDelayMs.p99.toFixed(0)} ms at p99, so its timings are not what waited).${underLoad.failedPolls.count > 0 ? ` ${underLoad.failedPolls.count} polls failed (last: ${underLoad.failedPolls.last}).` : ''}`,
         `Staleness under ${Math.round(underLoad.eventsPerSecond).toLocaleString('en-US')} events/s: a new call shows in ${(median(underLoad.staleness) / 1000).toFixed(1)} s (p50), ${(quantile(underLoad.staleness, 0.99) / 1000).toFixed(1)} s (p99) counted to the answer that shows it, ${(quantile(underLoad.stalenessAtRequest, 0.99) / 1000).toFixed(1)} s (p99) counted to that answer's request. The path is the TenantMeter's alarm (500 ms after the event), its report (sent before its flush to Postgres), then the next poll. as_of is the start of the current 5-second bucket, so it is 0-5 s old by construction before any delay.`,
         `Each TenantMeter costs about ${(memoryPerMeter / 1024).toFixed(0)} KiB of workerd memory while live (resident memory growth over ${customerCount.toLocaleString('en-US')} meters, V8 heap and SQLite caches included) and ${(storagePerMeter / 1024).toFixed(0)} KiB of SQLite database after one call's events (the buffer is emptied by the flush; dedup ids, call state and live buckets remain), plus ${(walPerMeter / 1024).toFixed(0)} KiB of write-ahead log until SQLite checkpoints it.`,
       ],
@@ -443,6 +478,9 @@ async function run(context: PartContext): Promise<PartResult> {
           platformAsOfAgeMs: summary(underLoad.platformAsOfAge),
           customerAsOfAgeMs: summary(underLoad.customerAsOfAge),
           liveMs: summary(underLoad.liveMs),
+          healthzMs: summary(underLoad.healthzMs),
+          notFoundMs: summary(underLoad.notFoundMs),
+          benchLoopDelayMs: underLoad.benchLoopDelayMs,
           cores: underLoad.cores,
         },
       },
