@@ -33,6 +33,7 @@ import {
 import { RequestDurationsStore } from './platform/request-durations-store.ts';
 import type { RefreshOutcome } from './platform/service-health.ts';
 import { ServiceHealthStore } from './platform/service-health-store.ts';
+import { gzip } from '../workers/http/gzip.ts';
 import type { CacheReadCounts } from '../workers/metrics/cache-read-tally.ts';
 import { execJsonRows } from './sql-json-rows.ts';
 import { StoredBuckets } from './stored-buckets.ts';
@@ -43,6 +44,18 @@ export const platformTickMs = 10_000;
 const minuteMs = 60_000;
 /** Live views kept as JSON text at most; more regions asked for between two reports start over. */
 const maxCachedViews = 32;
+
+/** Which live view: a region's (null: all of them) at an instant. */
+interface LiveViewAt {
+  region?: string | null;
+  nowMs?: number;
+}
+
+interface LiveViewText {
+  asOfMs: number;
+  json: string;
+  gzip: Promise<Uint8Array<ArrayBuffer>> | null;
+}
 
 /** Whether a meter's row is still exact at `asOfMs`: it changes at validUntilMs, and reports again then. */
 function holdsAt(snapshot: TenantSnapshot, asOfMs: number): boolean {
@@ -68,9 +81,10 @@ export class PlatformMeter extends DurableObject<Env> {
   /**
    * The live view as JSON text per region (null: all), for one as_of: it changes only when a report
    * lands or as_of moves, and a thousand customers' view costs tens of milliseconds to build and
-   * serialise, while operators' dashboards poll it every few seconds.
+   * serialise, while operators' dashboards poll it every few seconds. Its gzip bytes are made
+   * once, when a client that takes them first asks.
    */
-  private readonly liveJsonCache = new Map<string | null, { asOfMs: number; json: string }>();
+  private readonly liveTextCache = new Map<string | null, LiveViewText>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -118,7 +132,7 @@ export class PlatformMeter extends DurableObject<Env> {
     });
     if (applies) seqs.set(report.customerId, report.seq);
     snapshots.set(report.customerId, report.snapshot);
-    this.liveJsonCache.clear();
+    this.liveTextCache.clear();
     this.prune(nowMs);
     await this.ensureAlarm(nowMs);
   }
@@ -187,18 +201,29 @@ export class PlatformMeter extends DurableObject<Env> {
       .sort((a, b) => (a.customerId < b.customerId ? -1 : a.customerId > b.customerId ? 1 : 0));
   }
 
-  /** GET /api/ops/live's body: the live view as JSON text, built once per as_of and report. */
-  liveJson({ region = null, nowMs = Date.now() }: { region?: string | null; nowMs?: number } = {}): string {
+  private liveText({ region = null, nowMs = Date.now() }: LiveViewAt): LiveViewText {
     const asOfMs = liveAsOf(nowMs);
-    const cached = this.liveJsonCache.get(region);
-    if (cached?.asOfMs === asOfMs) return cached.json;
-    const json = JSON.stringify(this.live({ region, nowMs }));
-    if (this.liveJsonCache.size >= maxCachedViews) this.liveJsonCache.clear();
-    this.liveJsonCache.set(region, { asOfMs, json });
-    return json;
+    const cached = this.liveTextCache.get(region);
+    if (cached?.asOfMs === asOfMs) return cached;
+    const text: LiveViewText = { asOfMs, json: JSON.stringify(this.live({ region, nowMs })), gzip: null };
+    if (this.liveTextCache.size >= maxCachedViews) this.liveTextCache.clear();
+    this.liveTextCache.set(region, text);
+    return text;
   }
 
-  live({ region = null, nowMs = Date.now() }: { region?: string | null; nowMs?: number } = {}): LiveView {
+  /** GET /api/ops/live's body: the live view as JSON text, built once per as_of and report. */
+  liveJson(at: LiveViewAt = {}): string {
+    return this.liveText(at).json;
+  }
+
+  /** The same body gzip-compressed, about a tenth of its bytes, made once per built view. */
+  liveGzip(at: LiveViewAt = {}): Promise<Uint8Array<ArrayBuffer>> {
+    const text = this.liveText(at);
+    text.gzip ??= gzip(text.json);
+    return text.gzip;
+  }
+
+  live({ region = null, nowMs = Date.now() }: LiveViewAt = {}): LiveView {
     const asOfMs = liveAsOf(nowMs);
     const fiveMinutes = this.liveBuckets.window(asOfMs, rateWindowMs, region);
     const hour = this.liveBuckets.totals(asOfMs, hourWindowMs, region);

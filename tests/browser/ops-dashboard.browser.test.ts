@@ -271,7 +271,10 @@ describe('/ops overview', () => {
     const page = await signedInPage();
     const fetched = page.waitForResponse((response) => new URL(response.url()).pathname === '/api/ops/live');
     await page.goto(url('/ops'));
-    const view = (await (await fetched).json()) as LiveView;
+    const response = await fetched;
+    // A thousand customers' view is hundreds of KiB of JSON: it travels compressed, once per view.
+    expect(response.headers()['content-encoding']).toBe('gzip');
+    const view = (await response.json()) as LiveView;
     await page.locator('[data-tile="success_rate"]').waitFor();
     const p = view.platform;
     const kind = (name: string) => view.providers.find((entry) => entry.kind === name && entry.provider === null)?.success_rate;

@@ -306,6 +306,36 @@ describe('GET /api/ops/live as JSON text', () => {
     expect(response.headers.get('content-type')).toBe('application/json');
     expect(rowOf(await response.text())).toMatchObject({ active_calls: 1 });
   });
+
+  it('goes gzip-compressed to a client that takes gzip, and as plain JSON to one that does not', async () => {
+    const operator = await operatorToken();
+    const customer = uniqueCustomerId('live-gzip');
+    const key = await newCustomer(operator, { id: customer });
+    const started: SwitchboardEvent = { id: 'gzip-start', type: 'call.started', customer_id: customer, call_id: 'gzip-call', ts: iso(asOf - 5_000), direction: 'inbound', from: '+14155550100', to: '+18005550100', agent_id: 'a', agent_version: 'v1', region: 'us', providers: { stt: 'deepgram', llm: 'openai', tts: 'cartesia', telephony: 'twilio' } };
+    expect((await call('/v1/events', { method: 'POST', headers: { authorization: `Bearer ${key}` }, json: [started] })).status).toBe(202);
+    await runInDurableObject(meter(customer), (instance: TenantMeter) => instance.tick(now));
+    const rowOf = (text: string) => (JSON.parse(text) as LiveView).customers.find((row) => row.customer_id === customer);
+    const inflate = async (bytes: ArrayBuffer | Uint8Array) => new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'))).text();
+    const json = await platformMeter(env).liveJson({ nowMs: now });
+    expect(rowOf(json)).toMatchObject({ active_calls: 1 });
+    const compressedJson = await platformMeter(env).liveGzip({ nowMs: now });
+    expect(await inflate(compressedJson)).toBe(json);
+    expect(compressedJson.byteLength).toBeLessThan(json.length);
+
+    const compressed = await call('/api/ops/live', { token: operator, headers: { 'accept-encoding': 'gzip, deflate, br' } });
+    expect(compressed.status).toBe(200);
+    expect(compressed.headers.get('content-encoding')).toBe('gzip');
+    expect(compressed.headers.get('vary')).toBe('Accept-Encoding');
+    // The Worker's own caller inflates it on the way in, as a browser does (the browser suite sees the bytes).
+    expect(rowOf(await compressed.text())).toMatchObject({ active_calls: 1 });
+
+    // Without Accept-Encoding, or with gzip refused, the JSON goes as it is.
+    for (const headers of [{}, { 'accept-encoding': 'gzip;q=0, br' }]) {
+      const plain = await call('/api/ops/live', { token: operator, headers });
+      expect(plain.headers.get('content-encoding')).toBeNull();
+      expect(rowOf(await plain.text())).toMatchObject({ active_calls: 1 });
+    }
+  });
 });
 
 describe('GET /api/ops/series from the live hour', () => {

@@ -5,6 +5,7 @@ import { seriesMetrics } from '../../../analytics/series.ts';
 import { platformMeter } from '../../../durable/PlatformMeter.ts';
 import { requestDatabase } from '../../db/request-database.ts';
 import type { AppEnv } from '../../env.ts';
+import { acceptsGzip, gzipResponse } from '../../http/gzip.ts';
 import { parseWith } from '../../http/validation.ts';
 import { readSeries } from '../../live/series.ts';
 
@@ -24,8 +25,10 @@ const seriesQuery = z
 export const liveRoutes = new Hono<AppEnv>()
   .get('/live', async (c) => {
     const query = parseWith(liveQuery, c.req.query(), 'query');
-    const body = await platformMeter(c.env).liveJson({ region: query.region ?? null });
-    return c.body(body, 200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+    const region = query.region ?? null;
+    const headers = { 'content-type': 'application/json', 'cache-control': 'no-store', vary: 'Accept-Encoding' };
+    if (acceptsGzip(c)) return gzipResponse(await platformMeter(c.env).liveGzip({ region }), headers);
+    return c.body(await platformMeter(c.env).liveJson({ region }), 200, headers);
   })
   .get('/series', async (c) => {
     const query = parseWith(seriesQuery, c.req.query(), 'query');
