@@ -56,6 +56,8 @@ interface TimedLive {
   view: LiveView;
   ms: number;
   bytes: number;
+  /** The body as sent: Content-Length, gzip-compressed when the Worker compressed it (fetch inflates it on the way in). */
+  wireBytes: number;
   /** Epoch ms when the request left and when its answer had arrived. */
   sentMs: number;
   receivedMs: number;
@@ -71,7 +73,8 @@ async function getLive(bench: BenchStack): Promise<TimedLive> {
   const text = await response.text();
   const ms = performance.now() - start;
   if (response.status !== 200) throw new Error(`/api/ops/live answered ${response.status}: ${text.slice(0, 300)}`);
-  return { view: JSON.parse(text) as LiveView, ms, bytes: Buffer.byteLength(text), sentMs, receivedMs: wallClockMs() };
+  const wireBytes = Number(response.headers.get('content-length') ?? Buffer.byteLength(text));
+  return { view: JSON.parse(text) as LiveView, ms, bytes: Buffer.byteLength(text), wireBytes, sentMs, receivedMs: wallClockMs() };
 }
 
 async function timeGet(bench: BenchStack, path: string, expectedStatus: number): Promise<number> {
@@ -380,12 +383,14 @@ async function run(context: PartContext): Promise<PartResult> {
     const liveIdle: number[] = [];
     const healthz: number[] = [];
     let liveBytes = 0;
+    let liveWireBytes = 0;
     const latencyDeadline = Date.now() + latencyBudgetMs;
     for (let i = 0; i < latencySamples && Date.now() < latencyDeadline; i++) {
       healthz.push(await timeHealthz(bench));
       const sample = await getLive(bench);
       liveIdle.push(sample.ms);
       liveBytes = sample.bytes;
+      liveWireBytes = sample.wireBytes;
     }
     const rssAfter = workerdRssBytes();
     const storageAfter = await durableObjectStorage(bench.stack.dataDir, 'TenantMeter');
@@ -413,7 +418,8 @@ async function run(context: PartContext): Promise<PartResult> {
         baseline: { label: '/healthz p95', value: healthP95 },
         targets: [{ on: 'value', atMost: p95TargetMs }, { on: 'ratio', atMost: healthzRatioTarget }],
       },
-      { label: '/api/ops/live response size', value: liveBytes / 1024, unit: 'KiB' },
+      { label: '/api/ops/live response size (JSON)', value: liveBytes / 1024, unit: 'KiB' },
+      { label: '/api/ops/live response on the wire (gzip)', value: liveWireBytes / 1024, unit: 'KiB', baseline: { label: 'JSON', value: liveBytes / 1024 } },
       { label: 'time from seeding until then', value: allVisibleSeconds, unit: 's' },
       { label: '/api/ops/live samples with no traffic', value: liveIdle.length, unit: 'requests' },
       { label: 'creating one customer (POST /api/ops/customers, 4 at a time)', value: (creationSeconds * 1000 * creationConcurrency) / customerCount, unit: 'ms' },
@@ -455,7 +461,7 @@ async function run(context: PartContext): Promise<PartResult> {
       figures,
       notes: [
         `With no traffic each of the ${customerCount.toLocaleString('en-US')} live meters sleeps until one of its values moves (a bucket leaving the 5-minute, 15-minute or hour window, a call turning stale, the hour turning), and its row in the PlatformMeter stays current meanwhile; workerd then uses ${quietCores.workerd.toFixed(2)} cores. Of a report with new counts, the PlatformMeter's own JavaScript (parse, merge, serialise ${merge.deltas} deltas and the snapshot) is ${Math.round(merge.ms * 1000)} µs in Node; the rest is SQLite statements and the RPC.`,
-        `/api/ops/live answers ${(liveBytes / 1024).toFixed(0)} KiB for ${customerCount.toLocaleString('en-US')} customers in ${median(liveIdle).toFixed(0)} ms (p50) with no traffic against ${healthP50.toFixed(0)} ms for /healthz; the PlatformMeter builds the view (the hour's and five minutes' merged buckets, every customer's row) once per as_of and report, and answers it as JSON text until either moves. Under load it takes ${median(underLoad.liveMs).toFixed(0)} ms (p50), while a GET that no route takes, answered 404 by the Worker before any Durable Object, Postgres or Redis, takes ${median(underLoad.notFoundMs).toFixed(0)} ms (p50) and /healthz ${median(underLoad.healthzMs).toFixed(0)} ms (it also waits for a Postgres connection among the meters' flushes): every request waits for workerd's one thread, which shares the machine's 2 cores with Postgres, the load client and this process's proxies (whole machine ${underLoad.cores.machine.toFixed(2)} cores, workerd's busiest thread ${underLoad.cores.workerdBusiestThread.toFixed(2)}; this process's own timers ran late by ${underLoad.benchLoopDelayMs.p99.toFixed(0)} ms at p99, so its timings are not what waited).${underLoad.failedPolls.count > 0 ? ` ${underLoad.failedPolls.count} polls failed (last: ${underLoad.failedPolls.last}).` : ''}`,
+        `/api/ops/live answers ${(liveBytes / 1024).toFixed(0)} KiB of JSON (${(liveWireBytes / 1024).toFixed(0)} KiB gzip-compressed on the wire) for ${customerCount.toLocaleString('en-US')} customers in ${median(liveIdle).toFixed(0)} ms (p50) with no traffic against ${healthP50.toFixed(0)} ms for /healthz; the PlatformMeter builds the view (the hour's and five minutes' merged buckets, every customer's row) once per as_of and report, and answers the same text, compressed once, until either moves. Under load it takes ${median(underLoad.liveMs).toFixed(0)} ms (p50), while a GET that no route takes, answered 404 by the Worker before any Durable Object, Postgres or Redis, takes ${median(underLoad.notFoundMs).toFixed(0)} ms (p50) and /healthz ${median(underLoad.healthzMs).toFixed(0)} ms (it also waits for a Postgres connection among the meters' flushes): every request waits for workerd's one thread, which shares the machine's 2 cores with Postgres, the load client and this process's proxies (whole machine ${underLoad.cores.machine.toFixed(2)} cores, workerd's busiest thread ${underLoad.cores.workerdBusiestThread.toFixed(2)}; this process's own timers ran late by ${underLoad.benchLoopDelayMs.p99.toFixed(0)} ms at p99, so its timings are not what waited).${underLoad.failedPolls.count > 0 ? ` ${underLoad.failedPolls.count} polls failed (last: ${underLoad.failedPolls.last}).` : ''}`,
         `Staleness under ${Math.round(underLoad.eventsPerSecond).toLocaleString('en-US')} events/s: a new call shows in ${(median(underLoad.staleness) / 1000).toFixed(1)} s (p50), ${(quantile(underLoad.staleness, 0.99) / 1000).toFixed(1)} s (p99) counted to the answer that shows it, ${(quantile(underLoad.stalenessAtRequest, 0.99) / 1000).toFixed(1)} s (p99) counted to that answer's request. The path is the TenantMeter's alarm (500 ms after the event), its report (sent before its flush to Postgres), then the next poll. as_of is the start of the current 5-second bucket, so it is 0-5 s old by construction before any delay.`,
         `Each TenantMeter costs about ${(memoryPerMeter / 1024).toFixed(0)} KiB of workerd memory while live (resident memory growth over ${customerCount.toLocaleString('en-US')} meters, V8 heap and SQLite caches included) and ${(storagePerMeter / 1024).toFixed(0)} KiB of SQLite database after one call's events (the buffer is emptied by the flush; dedup ids, call state and live buckets remain), plus ${(walPerMeter / 1024).toFixed(0)} KiB of write-ahead log until SQLite checkpoints it.`,
       ],
@@ -464,6 +470,7 @@ async function run(context: PartContext): Promise<PartResult> {
         allVisibleSeconds,
         quietCores,
         liveBytes,
+        liveWireBytes,
         rssBefore,
         rssAfter,
         storageBefore,

@@ -330,7 +330,8 @@ describe('GET /api/ops/live as JSON text', () => {
     expect(rowOf(await compressed.text())).toMatchObject({ active_calls: 1 });
 
     // Without Accept-Encoding, or with gzip refused, the JSON goes as it is.
-    for (const headers of [{}, { 'accept-encoding': 'gzip;q=0, br' }]) {
+    const noGzip: HeadersInit[] = [{}, { 'accept-encoding': 'gzip;q=0, br' }];
+    for (const headers of noGzip) {
       const plain = await call('/api/ops/live', { token: operator, headers });
       expect(plain.headers.get('content-encoding')).toBeNull();
       expect(rowOf(await plain.text())).toMatchObject({ active_calls: 1 });
