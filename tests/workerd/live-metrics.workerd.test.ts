@@ -288,18 +288,25 @@ describe('a TenantMeter with no new events', () => {
 });
 
 describe('GET /api/ops/live as JSON text', () => {
+  /** One call in progress for `customerId`, ingested and reported by its meter at `now`. */
+  async function startCall(customerId: string, key: string, callId: string): Promise<void> {
+    const started: SwitchboardEvent = { id: `${callId}-start`, type: 'call.started', customer_id: customerId, call_id: callId, ts: iso(asOf - 5_000), direction: 'inbound', from: '+14155550100', to: '+18005550100', agent_id: 'a', agent_version: 'v1', region: 'us', providers: { stt: 'deepgram', llm: 'openai', tts: 'cartesia', telephony: 'twilio' } };
+    expect((await call('/v1/events', { method: 'POST', headers: { authorization: `Bearer ${key}` }, json: [started] })).status).toBe(202);
+    await runInDurableObject(meter(customerId), (instance: TenantMeter) => instance.tick(now));
+  }
+
+  const rowIn = (json: string, customerId: string) => (JSON.parse(json) as LiveView).customers.find((row) => row.customer_id === customerId);
+
   it('is built once per as_of and again as soon as a report lands', async () => {
     const operator = await operatorToken();
     const late = uniqueCustomerId('live-json');
     const key = await newCustomer(operator, { id: late });
-    const rowOf = (json: string) => (JSON.parse(json) as LiveView).customers.find((row) => row.customer_id === late);
+    const rowOf = (json: string) => rowIn(json, late);
     const first = await platformMeter(env).liveJson({ nowMs: now });
     expect(rowOf(first)).toBeUndefined();
     // The same as_of answers the same text.
     expect(await platformMeter(env).liveJson({ nowMs: now + 1 })).toBe(first);
-    const started: SwitchboardEvent = { id: 'json-start', type: 'call.started', customer_id: late, call_id: 'json-call', ts: iso(asOf - 5_000), direction: 'inbound', from: '+14155550100', to: '+18005550100', agent_id: 'a', agent_version: 'v1', region: 'us', providers: { stt: 'deepgram', llm: 'openai', tts: 'cartesia', telephony: 'twilio' } };
-    expect((await call('/v1/events', { method: 'POST', headers: { authorization: `Bearer ${key}` }, json: [started] })).status).toBe(202);
-    await runInDurableObject(meter(late), (instance: TenantMeter) => instance.tick(now));
+    await startCall(late, key, 'json-call');
     expect(rowOf(await platformMeter(env).liveJson({ nowMs: now + 2 }))).toMatchObject({ active_calls: 1 });
     // Through the API, as an operator's dashboard reads it.
     const response = await call('/api/ops/live', { token: operator });
@@ -311,10 +318,8 @@ describe('GET /api/ops/live as JSON text', () => {
     const operator = await operatorToken();
     const customer = uniqueCustomerId('live-gzip');
     const key = await newCustomer(operator, { id: customer });
-    const started: SwitchboardEvent = { id: 'gzip-start', type: 'call.started', customer_id: customer, call_id: 'gzip-call', ts: iso(asOf - 5_000), direction: 'inbound', from: '+14155550100', to: '+18005550100', agent_id: 'a', agent_version: 'v1', region: 'us', providers: { stt: 'deepgram', llm: 'openai', tts: 'cartesia', telephony: 'twilio' } };
-    expect((await call('/v1/events', { method: 'POST', headers: { authorization: `Bearer ${key}` }, json: [started] })).status).toBe(202);
-    await runInDurableObject(meter(customer), (instance: TenantMeter) => instance.tick(now));
-    const rowOf = (text: string) => (JSON.parse(text) as LiveView).customers.find((row) => row.customer_id === customer);
+    await startCall(customer, key, 'gzip-call');
+    const rowOf = (json: string) => rowIn(json, customer);
     const inflate = async (bytes: ArrayBuffer | Uint8Array) => new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'))).text();
     const json = await platformMeter(env).liveJson({ nowMs: now });
     expect(rowOf(json)).toMatchObject({ active_calls: 1 });
