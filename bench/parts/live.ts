@@ -9,6 +9,7 @@ import type { CustomerLiveRow, LiveView } from '../../durable/platform/live-view
 import type { SwitchboardEvent } from '../../workers/ingest/event-schema.ts';
 import { eventBatch, generateCall } from '../support/calls.ts';
 import { durableObjectStorage } from '../support/durable-storage.ts';
+import { timedGet, timedGetOk } from '../support/http-timing.ts';
 import { startLoad, wallClockMs, type LoadConfig } from '../support/load.ts';
 import type { BenchPart, Figure, PartContext, PartResult } from '../support/part.ts';
 import { coresUsed, sampleCpu, workerdRssBytes, type CoresUsed } from '../support/processes.ts';
@@ -65,24 +66,15 @@ interface TimedLive {
 
 async function getLive(bench: BenchStack): Promise<TimedLive> {
   const sentMs = wallClockMs();
-  const start = performance.now();
-  const response = await fetch(`${bench.stack.baseUrl}/api/ops/live`, {
-    headers: { authorization: `Bearer ${bench.operatorToken}` },
-    signal: AbortSignal.timeout(requestTimeoutMs),
-  });
-  const text = await response.text();
-  const ms = performance.now() - start;
-  if (response.status !== 200) throw new Error(`/api/ops/live answered ${response.status}: ${text.slice(0, 300)}`);
-  const wireBytes = Number(response.headers.get('content-length') ?? Buffer.byteLength(text));
-  return { view: JSON.parse(text) as LiveView, ms, bytes: Buffer.byteLength(text), wireBytes, sentMs, receivedMs: wallClockMs() };
+  const answer = await timedGetOk(`${bench.stack.baseUrl}/api/ops/live`, { authorization: `Bearer ${bench.operatorToken}` }, requestTimeoutMs);
+  const wireBytes = Number(answer.headers.get('content-length') ?? answer.bytes);
+  return { view: JSON.parse(answer.body) as LiveView, ms: answer.ms, bytes: answer.bytes, wireBytes, sentMs, receivedMs: wallClockMs() };
 }
 
 async function timeGet(bench: BenchStack, path: string, expectedStatus: number): Promise<number> {
-  const start = performance.now();
-  const response = await fetch(`${bench.stack.baseUrl}${path}`, { signal: AbortSignal.timeout(requestTimeoutMs) });
-  await response.arrayBuffer();
-  if (response.status !== expectedStatus) throw new Error(`${path} answered ${response.status}`);
-  return performance.now() - start;
+  const answer = await timedGet(`${bench.stack.baseUrl}${path}`, {}, requestTimeoutMs);
+  if (answer.status !== expectedStatus) throw new Error(`${path} answered ${answer.status}`);
+  return answer.ms;
 }
 
 const timeHealthz = (bench: BenchStack) => timeGet(bench, '/healthz', 200);

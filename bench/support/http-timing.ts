@@ -14,16 +14,16 @@ export interface TimedGet {
 /** A request that takes longer than this has failed the part rather than measured it. */
 const requestTimeoutMs = 120_000;
 
-export async function timedGet(url: string, headers: Record<string, string> = {}): Promise<TimedGet> {
+export async function timedGet(url: string, headers: Record<string, string> = {}, timeoutMs = requestTimeoutMs): Promise<TimedGet> {
   const started = performance.now();
-  const response = await fetch(url, { headers, signal: AbortSignal.timeout(requestTimeoutMs) });
+  const response = await fetch(url, { headers, signal: AbortSignal.timeout(timeoutMs) });
   const body = await response.text();
   return { ms: performance.now() - started, status: response.status, bytes: Buffer.byteLength(body), headers: response.headers, body };
 }
 
 /** A GET that must answer 200: anything else stops the part with what it answered. */
-export async function timedGetOk(url: string, headers: Record<string, string> = {}): Promise<TimedGet> {
-  const answer = await timedGet(url, headers);
+export async function timedGetOk(url: string, headers: Record<string, string> = {}, timeoutMs = requestTimeoutMs): Promise<TimedGet> {
+  const answer = await timedGet(url, headers, timeoutMs);
   if (answer.status !== 200) throw new Error(`GET ${url} answered ${answer.status}: ${answer.body.slice(0, 300)}`);
   return answer;
 }
