@@ -1,6 +1,6 @@
 // Bodies compressed once and answered many times. The operator's live view is about 370 KiB of
-// JSON for 1,000 customers and changes only every few seconds while dashboards poll it: it is
-// compressed when it is built, not on every request, and sent as those bytes.
+// JSON for 1,000 customers and changes only every few seconds while dashboards poll it: each built
+// view is compressed once, when a client that takes gzip first asks, and sent as those bytes.
 import type { Context } from 'hono';
 import { accepts } from 'hono/accepts';
 
